@@ -1,0 +1,129 @@
+"""MkDocs hooks: the cross-link check on every build, and the generated backlinks.
+
+Thin dispatchers only; the work is done in `linkcheck` (the checker) and `backlinks` below.
+Zensical accepts and ignores `hooks:`; there `scripts/check_links.py` runs the same check.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from linkcheck import Edge, check_config  # noqa: E402
+
+# Pages whose anchored entries get a generated "Discussed in" line.
+BACKLINK_PAGES = frozenset({"timeline.md", "glossary.md"})
+# A heading with an explicit id: "### Title { #the-id .class }".
+ANCHORED_HEADING = re.compile(r"^(?P<level>#{1,6})\s.*\{[^}]*#(?P<id>[\w:.-]+)[^}]*\}\s*$")
+# A line that closes an md_in_html block, such as a timeline entry's "</div>".
+BLOCK_END = re.compile(r"^\s*</(div|section|article)>\s*$")
+
+_edges: list[Edge] = []
+
+
+def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    """Check every cross-link before rendering; print all problems and stop the build on any."""
+    report = check_config(config)
+    _edges[:] = report.edges
+    if report.problems:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        count = len(report.problems)
+        raise PluginError(
+            f"the cross-link check found {count} problem{'s' if count != 1 else ''} (listed above)"
+        )
+
+
+def on_page_markdown(
+    markdown: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any
+) -> str:
+    """Add the generated "Discussed in" lines to the pages that carry them."""
+    if page.file.src_uri not in BACKLINK_PAGES:
+        return markdown
+    return add_backlinks(markdown, page.file.src_uri, _edges, files, Path(config.docs_dir))
+
+
+def add_backlinks(
+    markdown: str, target: str, edges: list[Edge], files: Files, docs_dir: Path
+) -> str:
+    """Insert, at the end of each anchored entry of `target`, links to the pages citing it."""
+    incoming: dict[str, dict[str, str]] = defaultdict(dict)
+    sections: dict[str, list[tuple[int, str]]] = {}
+    for edge in edges:
+        if edge.target != target or not edge.fragment or edge.source == target:
+            continue
+        if edge.source not in sections:
+            sections[edge.source] = _section_ids(docs_dir / edge.source)
+        section = _section_before(sections[edge.source], edge.line)
+        incoming[edge.fragment].setdefault(edge.source, section)
+    if not incoming:
+        return markdown
+    lines = markdown.split("\n")
+    inserts: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        heading = ANCHORED_HEADING.match(line)
+        if not heading or heading["id"] not in incoming:
+            continue
+        end = _entry_end(lines, index, len(heading["level"]))
+        links = [
+            _backlink(source, section, target, files)
+            for source, section in sorted(incoming[heading["id"]].items(), key=_nav_order(files))
+        ]
+        inserts.append((end, "*Discussed in:* " + ", ".join(links) + "\n{ .backlinks }\n"))
+    for end, text in sorted(inserts, reverse=True):
+        lines[end:end] = ["", text]
+    return "\n".join(lines)
+
+
+def _entry_end(lines: list[str], start: int, level: int) -> int:
+    """The line before which an entry that starts with a heading at `start` ends."""
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        other = re.match(r"^(#{1,6})\s", line)
+        if (other and len(other.group(1)) <= level) or BLOCK_END.match(line):
+            return index
+    return len(lines)
+
+
+def _section_ids(path: Path) -> list[tuple[int, str]]:
+    """(line, id) of each heading with an explicit id in a Markdown file."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        heading = ANCHORED_HEADING.match(line)
+        if heading:
+            found.append((number, heading["id"]))
+    return found
+
+
+def _section_before(sections: list[tuple[int, str]], line: int) -> str:
+    """The id of the last anchored heading above `line`, or '' at the top of the page."""
+    current = ""
+    for number, anchor in sections:
+        if number > line:
+            break
+        current = anchor
+    return current
+
+
+def _nav_order(files: Files):
+    order = {f.src_uri: i for i, f in enumerate(files.documentation_pages())}
+    return lambda item: order.get(item[0], len(order))
+
+
+def _backlink(source: str, section: str, target: str, files: Files) -> str:
+    """A Markdown link from `target` to `section` of `source`, labelled with its short title."""
+    file = files.get_file_from_path(source)
+    title = (file.page.title if file and file.page and file.page.title else source) or source
+    label = title.split(":")[0].strip()
+    href = posixpath.relpath(source, posixpath.dirname(target) or ".")
+    return f"[{label}]({href}{'#' + section if section else ''})"
