@@ -19,7 +19,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from linkcheck import Edge, check_config  # noqa: E402
+from linkcheck import Edge, check_config, nav_entries
 
 # Pages whose anchored entries get a generated "Discussed in" line.
 BACKLINK_PAGES = frozenset({"timeline.md", "glossary.md"})
@@ -50,11 +50,17 @@ def on_page_markdown(
     """Add the generated "Discussed in" lines to the pages that carry them."""
     if page.file.src_uri not in BACKLINK_PAGES:
         return markdown
-    return add_backlinks(markdown, page.file.src_uri, _edges, files, Path(config.docs_dir))
+    order = [uri for _title, uri in nav_entries(config.nav)]
+    return add_backlinks(markdown, page.file.src_uri, _edges, files, Path(config.docs_dir), order)
 
 
 def add_backlinks(
-    markdown: str, target: str, edges: list[Edge], files: Files, docs_dir: Path
+    markdown: str,
+    target: str,
+    edges: list[Edge],
+    files: Files,
+    docs_dir: Path,
+    order: list[str],
 ) -> str:
     """Insert, at the end of each anchored entry of `target`, links to the pages citing it."""
     incoming: dict[str, dict[str, str]] = defaultdict(dict)
@@ -77,7 +83,10 @@ def add_backlinks(
         end = _entry_end(lines, index, len(heading["level"]))
         links = [
             _backlink(source, section, target, files)
-            for source, section in sorted(incoming[heading["id"]].items(), key=_nav_order(files))
+            for source, section in sorted(
+                incoming[heading["id"]].items(),
+                key=lambda item: (order.index(item[0]) if item[0] in order else len(order)),
+            )
         ]
         inserts.append((end, "*Discussed in:* " + ", ".join(links) + "\n{ .backlinks }\n"))
     for end, text in sorted(inserts, reverse=True):
@@ -113,11 +122,6 @@ def _section_before(sections: list[tuple[int, str]], line: int) -> str:
             break
         current = anchor
     return current
-
-
-def _nav_order(files: Files):
-    order = {f.src_uri: i for i, f in enumerate(files.documentation_pages())}
-    return lambda item: order.get(item[0], len(order))
 
 
 def _backlink(source: str, section: str, target: str, files: Files) -> str:

@@ -21,7 +21,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -139,7 +139,7 @@ class _SourceText:
         self.cursors: dict[tuple[bool, str], int] = {}
 
     def locate(self, needle: str, stream: bool) -> tuple[str, int, int]:
-        """Where `needle` is written: the first occurrence after the previous find, else the first."""
+        """Where `needle` is written: the first occurrence after the last find, else the first."""
         for index, (path, text, offset) in enumerate(self.files):
             cursor = self.cursors.get((stream, path), 0)
             at = text.find(needle, cursor)
@@ -216,7 +216,6 @@ def _working_directory(path: Path) -> Iterator[None]:
 
 def load_config(config_file: str | os.PathLike[str]) -> MkDocsConfig:
     """Load and validate `mkdocs.yml` with MkDocs' own loader, or raise `ConfigError`."""
-    import yaml
     from mkdocs import exceptions
     from mkdocs.config import load_config as mkdocs_load_config
 
@@ -229,35 +228,55 @@ def load_config(config_file: str | os.PathLike[str]) -> MkDocsConfig:
     except UnicodeDecodeError as error:
         line, col = _byte_position(path.read_bytes(), error.start)
         raise ConfigError(f"{shown}:{line}:{col}", f"not valid UTF-8 ({error.reason})") from None
-    try:
-        with _quiet_mkdocs():
+    with _quiet_mkdocs() as messages:
+        try:
             return mkdocs_load_config(config_file=str(path))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else f"{shown}:1:1"
-        raise ConfigError(where, f"malformed YAML: {error.problem or error}") from None
-    except exceptions.ConfigurationError as error:
-        text = str(error).strip()
-        key = re.search(r"Config value '([^']+)'", text)
-        line = _find_line(path, key.group(1).split(".")[0] + ":") if key else 1
-        summary = " ".join(text.replace("Aborted with a configuration error!", "").split())
-        raise ConfigError(f"{shown}:{line}:1", summary or "invalid configuration") from None
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{shown}:1:1", str(error)) from None
+        except (exceptions.ConfigurationError, exceptions.Abort) as error:
+            fallback = str(error)
+            text = " ".join([*messages, fallback])
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"{shown}:1:1", str(error)) from None
+    # YAML errors name their line; MkDocs' validation errors name the setting.
+    marks = re.findall(r"line (\d+), column (\d+)", text)
+    if marks:
+        line, col = (int(n) for n in marks[-1])
+        raise ConfigError(f"{shown}:{line}:{col}", "malformed YAML: " + _yaml_problem(text))
+    key = re.search(r"Config value '([^']+)'", text)
+    line = _find_line(path, key.group(1).split(".")[0] + ":") if key else 1
+    errors = messages or [fallback]
+    raise ConfigError(f"{shown}:{line}:1", "; ".join(" ".join(m.split()) for m in errors))
+
+
+def _yaml_problem(text: str) -> str:
+    """The YAML parser's own words for what went wrong, without the file positions."""
+    words = re.sub(r'\s*in "[^"]*", line \d+, column \d+', "", text)
+    words = words.replace("MkDocs encountered an error parsing the configuration file:", "")
+    return " ".join(words.split()).replace("Aborted with a configuration error!", "").strip()
 
 
 @contextmanager
-def _quiet_mkdocs() -> Iterator[None]:
-    """Keep MkDocs' own config messages out of the checker's output (errors are re-raised)."""
+def _quiet_mkdocs() -> Iterator[list[str]]:
+    """Collect MkDocs' own warnings and errors instead of printing them; yields the messages."""
     import logging
 
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                messages.append(record.getMessage())
+
     logger = logging.getLogger("mkdocs")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    handler = _Collect()
+    saved = logger.handlers[:], logger.propagate, logger.level
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
     try:
-        yield
+        yield messages
     finally:
-        logger.setLevel(level)
+        logger.handlers[:], logger.propagate, _ = saved
+        logger.setLevel(saved[2])
 
 
 def _display(path: Path) -> str:
@@ -318,9 +337,10 @@ class Checker:
                 continue
             paths[f.dest_uri] = f
             if f.is_documentation_page():
-                paths[f.url] = f
-                if f.url.endswith("/"):
-                    paths[f.url.rstrip("/")] = f
+                url = "" if f.url in ("", "./") else f.url
+                paths[url] = f
+                if url.endswith("/"):
+                    paths[url.rstrip("/")] = f
         for name in self.generated:
             paths.setdefault(name, None)
         return paths
@@ -391,7 +411,7 @@ class Checker:
             return scan
         collected = self.collector
         scan.ids.extend(collected.ids)
-        for tag, url in collected.links:
+        for _tag, url in collected.links:
             path, line, col = text.locate(url, stream=False)
             scan.links.append(Link(url, False, path, line, col))
         for item in self.md.htmlStash.rawHtmlBlocks:
@@ -428,10 +448,8 @@ class Checker:
             for base in bases:
                 candidate = (self.root / base / name).resolve()
                 if candidate.is_file():
-                    try:
+                    with suppress(UnicodeDecodeError):
                         out.append((_display(candidate), candidate.read_text(encoding="utf-8")))
-                    except UnicodeDecodeError:
-                        pass
                     break
         return out
 
@@ -556,7 +574,7 @@ class Checker:
         shown = _display(self.config_path)
         config_text = self.config_path.read_text(encoding="utf-8")
         listed: set[str] = set()
-        for title, uri in _nav_entries(self.config.nav):
+        for _title, uri in nav_entries(self.config.nav):
             if urlsplit(uri).scheme or uri.startswith("/"):
                 continue
             listed.add(uri)
@@ -586,7 +604,7 @@ class Checker:
 def _join_url(page_url: str, path: str) -> str | None:
     """The site path that `path` reaches from a page at `page_url`, as a browser resolves it;
     None when it climbs above the site's root (which breaks under a project subpath)."""
-    parts = page_url.split("/")[:-1]
+    parts = [part for part in page_url.split("/")[:-1] if part not in ("", ".")]
     for part in path.split("/"):
         if part == "..":
             if not parts:
@@ -602,19 +620,19 @@ def _any(_inclusion: object) -> bool:
     return True
 
 
-def _nav_entries(nav: object) -> Iterator[tuple[str, str]]:
+def nav_entries(nav: object) -> Iterator[tuple[str, str]]:
     """Every (title, path) leaf of a `nav:` setting."""
     if isinstance(nav, str):
         yield "", nav
     elif isinstance(nav, list):
         for item in nav:
-            yield from _nav_entries(item)
+            yield from nav_entries(item)
     elif isinstance(nav, dict):
         for title, value in nav.items():
             if isinstance(value, str):
                 yield str(title), value
             else:
-                yield from _nav_entries(value)
+                yield from nav_entries(value)
 
 
 def check(config_file: str | os.PathLike[str] = "mkdocs.yml") -> Report:
@@ -623,5 +641,32 @@ def check(config_file: str | os.PathLike[str] = "mkdocs.yml") -> Report:
 
 
 def check_config(config: MkDocsConfig) -> Report:
-    """Check an already loaded configuration (the MkDocs hook's entry point)."""
-    return Checker(config).run()
+    """Check an already loaded configuration; reuse the last report while no input changed.
+
+    `scripts/build.py` checks before it calls MkDocs, and the MkDocs hook checks again on every
+    build (so plain `mkdocs build` and `mkdocs serve` are covered): the second check of unchanged
+    files costs one directory walk.
+    """
+    key = str(config.config_file_path)
+    fingerprint = _fingerprint(config)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    report = Checker(config).run()
+    _CACHE[key] = (fingerprint, report)
+    return report
+
+
+_CACHE: dict[str, tuple[tuple[tuple[str, int, int], ...], Report]] = {}
+
+
+def _fingerprint(config: MkDocsConfig) -> tuple[tuple[str, int, int], ...]:
+    """Path, modification time and size of the configuration and of every file under docs/."""
+    found = []
+    paths = [Path(config.config_file_path)]
+    for folder, _dirs, names in os.walk(config.docs_dir):
+        paths.extend(Path(folder, name) for name in names)
+    for path in paths:
+        stat = path.stat()
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _venv  # noqa: E402
+import _venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
