@@ -58,8 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
     if report.problems:
         count = len(report.problems)
-        print(f"build.py: {count} cross-link problem{'s' * (count != 1)}; site/ left unchanged",
-              file=sys.stderr)
+        print(
+            f"build.py: {count} cross-link problem{'s' * (count != 1)}; site/ left unchanged",
+            file=sys.stderr,
+        )
         return 1
 
     if args.serve:
@@ -83,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 import pdf
             except ImportError as error:  # WeasyPrint needs Pango from the system
-                print(f"build.py: cannot make the PDF ({error}); use --no-pdf to skip it",
-                      file=sys.stderr)
+                print(
+                    f"build.py: cannot make the PDF ({error}); use --no-pdf to skip it",
+                    file=sys.stderr,
+                )
                 return 1
             target = pdf.make_pdf(linkcheck.load_config(config_file), staging, paper=args.paper)
             timings.append(("pdf", time.perf_counter() - started))

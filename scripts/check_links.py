@@ -48,8 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = len(report.problems)
     noun = "problem" if count == 1 else "problems"
     print(
-        f"{count} {noun} in {report.pages} pages, {report.links} links checked"
-        f" ({elapsed:.2f} s)",
+        f"{count} {noun} in {report.pages} pages, {report.links} links checked ({elapsed:.2f} s)",
         file=sys.stderr if args.format == "github" and not count else sys.stdout,
     )
     return 1 if count else 0

@@ -85,7 +85,7 @@ def add_backlinks(
             _backlink(source, section, target, files)
             for source, section in sorted(
                 incoming[heading["id"]].items(),
-                key=lambda item: (order.index(item[0]) if item[0] in order else len(order)),
+                key=lambda item: order.index(item[0]) if item[0] in order else len(order),
             )
         ]
         inserts.append((end, "*Discussed in:* " + ", ".join(links) + "\n{ .backlinks }\n"))

@@ -45,6 +45,9 @@ SNIPPET_LINE = re.compile(r"""^\s*-{1,}8<-{1,}\s+(["'])(?P<name>[^"']+)\1""")
 PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 # Schemes that never point into the site.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "data", "javascript"})
+# Links that the engine itself adds and that always work: toc permalinks and footnote back-links
+# (a back-link of an unused footnote is reported as the unused footnote instead).
+GENERATED_LINK_CLASSES = frozenset({"headerlink", "footnote-backref"})
 # Elements whose text the engine never parses for links.
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp"})
 # Raw-HTML attributes that hold a URL, per element.
@@ -157,10 +160,14 @@ class _SourceText:
 class _Collector(Treeprocessor):
     """Records links, ids and unresolved reference text of the converted tree."""
 
-    def run(self, root: etree.Element) -> None:
+    def clear(self) -> None:
+        """Forget the previous page."""
         self.links: list[tuple[str, str]] = []
         self.ids: list[str] = []
         self.texts: list[str] = []
+
+    def run(self, root: etree.Element) -> None:
+        self.clear()
         self._walk(root, in_code=False)
 
     def _walk(self, element: etree.Element, in_code: bool) -> None:
@@ -170,7 +177,8 @@ class _Collector(Treeprocessor):
             self.ids.append(element.attrib["id"])
         if tag == "a" and "name" in element.attrib:
             self.ids.append(element.attrib["name"])
-        if tag in ("a", "img") and "footnote-backref" not in element.get("class", ""):
+        classes = set(element.get("class", "").split())
+        if tag in ("a", "img") and not classes & GENERATED_LINK_CLASSES:
             url = element.get("href" if tag == "a" else "src")
             if url is not None:
                 self.links.append((tag, url))
@@ -309,6 +317,7 @@ class Checker:
         self.config_path = Path(config.config_file_path)
         self.root = self.config_path.parent
         self.docs_dir = Path(config.docs_dir)
+        self.docs_shown = _display(self.docs_dir)
         with _quiet_mkdocs():
             self.files: Files = get_files(config)
         self.pages = {f.src_uri: f for f in self.files.documentation_pages(inclusion=_any)}
@@ -372,7 +381,7 @@ class Checker:
         return Report(sorted(set(problems)), edges, len(scans), links)
 
     def _docs_path(self, src_uri: str) -> str:
-        return _display(self.docs_dir / src_uri)
+        return posixpath.join(self.docs_shown, src_uri)
 
     def _scan(self, f: File) -> PageScan:
         """Convert one page with the configured engine and record what it holds."""
@@ -392,9 +401,8 @@ class Checker:
         offset = source[: len(source) - len(body)].count("\n") if body else 0
         snippet_files = self._snippet_files(body, f)
         text = _SourceText(shown, body, offset, snippet_files)
-        self.md.reset()
         try:
-            self.md.convert(body)
+            self._parse(body)
         except Exception as error:  # the engine's own message, at the snippet line when it is one
             name = re.search(r"Snippet at path '?([^'\s]+)'? could not be found", str(error))
             line = 1
@@ -404,8 +412,9 @@ class Checker:
                         line = number + offset
                         break
                 else:
-                    shown, line = _display(self.config_path), _find_line(
-                        self.config_path, Path(name.group(1)).name
+                    shown, line = (
+                        _display(self.config_path),
+                        _find_line(self.config_path, Path(name.group(1)).name),
                     )
             scan.problems.append(Problem(shown, line, 1, f"{type(error).__name__}: {error}"))
             return scan
@@ -432,6 +441,27 @@ class Checker:
                     Problem(path, line, col, f"id '{dup}' is used {count} times on this page")
                 )
         return scan
+
+    def _parse(self, body: str) -> None:
+        """Run the engine's own pipeline up to this checker's tree processor.
+
+        The same steps as `Markdown.convert()`, minus serialising the tree and the text
+        post-processors, which add no link or id (raw HTML is read from the stash instead).
+        """
+        self.md.reset()
+        self.collector.clear()
+        if not body.strip():
+            return
+        self.md.lines = body.split("\n")
+        for preprocessor in self.md.preprocessors:
+            self.md.lines = preprocessor.run(self.md.lines)
+        root = self.md.parser.parseDocument(self.md.lines).getroot()
+        for treeprocessor in self.md.treeprocessors:
+            replaced = treeprocessor.run(root)
+            if replaced is not None:
+                root = replaced
+            if treeprocessor is self.collector:
+                break
 
     def _snippet_files(self, body: str, f: File) -> list[tuple[str, str]]:
         """The files that pymdownx.snippets may insert into this page, with their text."""
@@ -559,7 +589,7 @@ class Checker:
             pool = sorted(self.pages)
             here = posixpath.dirname(page.src_uri)
         wanted = posixpath.normpath(posixpath.join(posixpath.dirname(page.src_uri), path))
-        close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.75)
         if not close:
             return ""
         suggestion = posixpath.relpath(close[0], here or ".")
@@ -579,11 +609,9 @@ class Checker:
                 continue
             listed.add(uri)
             f = self.pages.get(uri)
-            line = next(
-                (n for n, text in enumerate(config_text.splitlines(), 1) if uri in text), 1
-            )
+            line = next((n for n, text in enumerate(config_text.splitlines(), 1) if uri in text), 1)
             if f is None:
-                close = difflib.get_close_matches(uri, sorted(self.pages), n=1, cutoff=0.6)
+                close = difflib.get_close_matches(uri, sorted(self.pages), n=1, cutoff=0.75)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 yield Problem(shown, line, 1, f"nav entry '{uri}' does not exist in docs/{hint}")
             elif f.inclusion.is_excluded():

@@ -67,7 +67,7 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         path = path.split("?", 1)[0].split("#", 1)[0]
         if not path.startswith(SUBPATH):
             return str(Path(self.directory) / "__outside_the_subpath__")
-        return super().translate_path("/" + path[len(SUBPATH):])
+        return super().translate_path("/" + path[len(SUBPATH) :])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"

@@ -1,0 +1,134 @@
+"""The build: the real site checks clean and builds without warnings; bad input changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import build
+import check_links
+import pytest
+from conftest import ROOT
+
+HOOKS = ROOT / "scripts" / "hooks.py"
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the hash of its content."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def small_site(tmp_site) -> Path:
+    """A two-page site that uses this project's hooks, as the real one does."""
+    config = tmp_site(
+        {"index.md": "# Home\n\n[Next](next.md#part)\n", "next.md": "# Next\n\n## Part\n"}
+    )
+    config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
+    return config
+
+
+def test_real_site_checks_clean(capsys):
+    status = check_links.main(["-f", str(ROOT / "mkdocs.yml")])
+    output = capsys.readouterr().out
+    assert status == 0, output
+    assert output.startswith("0 problems in ")
+
+
+@pytest.mark.slow
+def test_real_site_builds_with_zero_warnings(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="mkdocs")
+    status = build.main(["--no-pdf", "--site-dir", str(tmp_path / "site")])
+    assert status == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_build_replaces_site_when_everything_succeeds(tmp_site, tmp_path, capsys):
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    assert (site / "next" / "index.html").is_file()
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("Built ") and "check " in last and "mkdocs " in last
+
+
+def test_broken_link_fails_the_build_and_keeps_the_last_good_site(tmp_site, tmp_path, capsys):
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    before = digest(site)
+    page = config.parent / "docs" / "index.md"
+    page.write_text("# Home\n\n[Next](next.md#gone)\n", encoding="utf-8")
+    capsys.readouterr()
+    os.chdir(config.parent)
+    try:
+        status = build.main(["-f", str(config), "-d", str(site), "--no-pdf"])
+    finally:
+        os.chdir(ROOT)
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "docs/index.md:3:8: error: no anchor '#gone' on 'next.md'" in err
+    assert digest(site) == before
+    assert not list(tmp_path.glob(".site-*"))
+
+
+def test_malformed_config_fails_the_build_and_keeps_the_site(tmp_site, tmp_path, capsys):
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    before = digest(site)
+    config.write_text("site_name: [broken\n", encoding="utf-8")
+    status = build.main(["-f", str(config), "-d", str(site), "--no-pdf"])
+    assert status == 2
+    assert ":2:1: error: malformed YAML" in capsys.readouterr().err
+    assert digest(site) == before
+
+
+def test_non_utf8_page_fails_the_build_and_keeps_the_site(tmp_site, tmp_path, capsys):
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    before = digest(site)
+    (config.parent / "docs" / "next.md").write_bytes(b"# Next\n\n## Part\n\nna\xefve\n")
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 1
+    assert "next.md:5:3: error: not valid UTF-8" in capsys.readouterr().err
+    assert digest(site) == before
+
+
+def test_plain_mkdocs_build_runs_the_check_through_the_hook(tmp_site):
+    config = small_site(tmp_site)
+    (config.parent / "docs" / "index.md").write_text("# Home\n\n[x](nowhere.md)\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)],
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert "docs/index.md:3:5: error: link to 'nowhere.md'" in result.stderr
+    assert "the cross-link check found 1 problem" in result.stderr
+    assert not (config.parent / "site" / "index.html").exists()
+
+
+def test_backlinks_are_generated_from_the_links(tmp_site, tmp_path):
+    config = tmp_site(
+        {
+            "index.md": "# Home\n\n## Context { #context }\n\nSee [1994](timeline.md#y1994).\n",
+            "timeline.md": "# Timeline\n\n### Carter { #y1994 }\n\nText.\n\n### Later { #y2000 }\n",
+        }
+    )
+    config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
+    assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
+    html = (tmp_path / "out" / "timeline" / "index.html").read_text(encoding="utf-8")
+    assert '<em>Discussed in:</em> <a href="../#context">index.md</a>' in html or (
+        '<em>Discussed in:</em> <a href="../#context">Home</a>' in html
+    )
+    assert html.count("Discussed in:") == 1

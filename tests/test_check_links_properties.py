@@ -1,0 +1,66 @@
+"""Property: the checker never crashes on arbitrary Markdown, and every problem has a place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from linkcheck import Checker, load_config
+
+# Fragments that exercise the parser's corners: links, references, footnotes, ids, raw HTML,
+# code, snippets-like lines and stray brackets.
+PIECES = st.sampled_from(
+    [
+        "[a](b.md)",
+        "[a](#x)",
+        "[a][r]",
+        "[r]: other.md#y",
+        "[^1]",
+        "[^1]: note",
+        "{ #x }",
+        "## Heading",
+        "# ",
+        '<a href="x/">',
+        "</a>",
+        "<div markdown>",
+        "</div>",
+        "`code`",
+        "```",
+        "    indented",
+        "![i](p.png)",
+        '--8<-- "x.md"',
+        "\\[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "*",
+        "_",
+        "!!! note",
+        "???",
+        "1. ",
+        "- ",
+        "|a|b|",
+        "\n",
+        "\n\n",
+        " ",
+        "é",
+        "\x00",
+        "&amp;",
+    ]
+)
+MARKDOWN = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=40).map("".join)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=MARKDOWN)
+def test_checker_never_crashes_on_arbitrary_markdown(tmp_site, text):
+    config_file: Path = tmp_site({"index.md": "# Home\n", "other.md": text})
+    report = Checker(load_config(config_file)).run()
+    for problem in report.problems:
+        assert problem.line >= 1 and problem.col >= 1
+        assert problem.path.endswith((".md", ".yml"))
