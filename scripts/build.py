@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     total = sum(seconds for _, seconds in timings)
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings)
     shown = os.path.relpath(site_dir)
+    shown = str(site_dir) if shown.startswith("..") else shown
     print(f"Built {shown}/ ({pages} pages{pdf_note}) in {total:.1f} s: {steps}")
     return 0
 
