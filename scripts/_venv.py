@@ -51,7 +51,7 @@ def ensure() -> None:
     if not STAMP.exists() or STAMP.read_text() != digest:
         print("Installing the pinned tools from pyproject.toml ...", file=sys.stderr)
         subprocess.run(
-            [str(_python()), "-m", "pip", "install", "--quiet", *reqs],
+            [str(_python()), "-m", "pip", "install", "--quiet", "--quiet", *reqs],
             check=True,
         )
         STAMP.write_text(digest)
