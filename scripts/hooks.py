@@ -25,6 +25,8 @@ from linkcheck import Edge, check_config, nav_entries
 BACKLINK_PAGES = frozenset({"timeline.md", "glossary.md"})
 # A heading with an explicit id: "### Title { #the-id .class }".
 ANCHORED_HEADING = re.compile(r"^(?P<level>#{1,6})\s.*\{[^}]*#(?P<id>[\w:.-]+)[^}]*\}\s*$")
+# The opening tag of an HTML block that may hold entries, such as a timeline entry's "<div>".
+BLOCK_START = re.compile(r"<(div|section|article)\b")
 # A line that closes an md_in_html block, such as a timeline entry's "</div>".
 BLOCK_END = re.compile(r"^\s*</(div|section|article)>\s*$")
 
@@ -124,6 +126,8 @@ def add_backlinks(
         if not heading or heading["id"] not in incoming:
             continue
         end = _entry_end(lines, index, len(heading["level"]))
+        if end is None:  # a section heading with entries under it: they carry the backlinks
+            continue
         links = [
             _backlink(source, section, target, files)
             for source, section in sorted(
@@ -137,13 +141,22 @@ def add_backlinks(
     return "\n".join(lines)
 
 
-def _entry_end(lines: list[str], start: int, level: int) -> int:
-    """The line before which an entry that starts with a heading at `start` ends."""
+def _entry_end(lines: list[str], start: int, level: int) -> int | None:
+    """The line before which the entry that a heading at `start` opens ends.
+
+    An entry ends at the next heading of the same or a higher level, or where the HTML block
+    that holds it closes. None when a deeper heading comes first: the heading opens a section
+    of entries, not an entry.
+    """
+    depth = 0
     for index in range(start + 1, len(lines)):
         line = lines[index]
         other = re.match(r"^(#{1,6})\s", line)
-        if (other and len(other.group(1)) <= level) or BLOCK_END.match(line):
+        if other and len(other.group(1)) > level:
+            return None
+        if other or (BLOCK_END.match(line) and depth == 0):
             return index
+        depth += len(BLOCK_START.findall(line)) - (1 if BLOCK_END.match(line) else 0)
     return len(lines)
 
 

@@ -20,6 +20,17 @@ For paper, each page's article is rewritten in Python before layout:
   PDF (the PDF itself) lose their link.
 - Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
 
+Three WeasyPrint 70 behaviours shape the output (each is handled where it arises):
+a page number filled into a forward reference is not revisited if its target later moves, so
+every page reference is a fixed-width inline block ("(p. 99)" wide) and filling numbers in never
+moves text; a run of text ending in a space before an inline element can be split after its
+first word, so such spaces move inside the element; and an empty inline anchor between two
+blocks (the build hooks add some) breaks `break-after: avoid`, so its id moves to the next block.
+Footnotes use `footnote-policy: line`: a note always prints on the page of its call.
+
+The layout takes about 8 s of CPU for the 55-page edition (WeasyPrint lays most pages out three
+times to settle forward page references, and the footnote area once per note).
+
 Design choice: WeasyPrint directly, not the mkdocs-to-pdf plugin. The plugin (the maintained fork
 of mkdocs-with-pdf) runs inside every MkDocs build, `mkdocs serve` included; it brings its own
 heading numbering, cover templates and theme handlers to override; it prints Material's
@@ -80,6 +91,13 @@ DROP_CLASSES = frozenset({
     "md-feedback", "md-tags",
 })
 DROP_TAGS = frozenset({"script", "style", "form", "input", "button", "nav", "iframe"})
+# Bold labels that open a line of metadata under an entry ("**Source:** ...").
+LABELS = frozenset({"Source", "Sources", "Bears on"})
+# Inline elements (their text is laid out in the same lines as the text around them).
+INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "cite", "code", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
 # Schemes of links that leave the site; their address is printed.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 
@@ -219,14 +237,17 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     """Rewrite one chapter's article for paper, in place."""
     body = chapter.body
     _drop_furniture(body)
+    _lift_empty_anchors(body)
     notes = _take_footnotes(body)
     _annotations_to_footnotes(body, notes)
     _references_to_footnotes(body, notes)
     _open_details(body)
+    _glue_entry_lines(body)
     _rewrite_links(body, chapter, by_dest)
     _namespace_ids(body, chapter.key)
     _number_notes(body)
     _separate_adjacent_calls(body)
+    _shift_spaces_into_inline_elements(body)
     body.tag = "section"
     body.attrib.clear()
     classes = ["chapter"] + (["in-part"] if chapter.part else [])
@@ -257,6 +278,31 @@ def _drop_furniture(body: etree.Element) -> None:
                 _remove(parent, child)
 
 
+def _lift_empty_anchors(body: etree.Element) -> None:
+    """Move the id of an empty inline anchor between two blocks onto the block after it.
+
+    Such an anchor (the build's hooks put `<span id="annotated-3"></span>` before annotated
+    paragraphs) makes an anonymous block between a heading and its paragraph, and WeasyPrint
+    then no longer keeps the two together.
+    """
+    for parent in list(body.iter()):
+        children = list(parent)
+        for index, child in enumerate(children):
+            empty = len(child) == 0 and not (child.text or "").strip()
+            between_blocks = (
+                0 < index < len(children) - 1
+                and not (children[index - 1].tail or "").strip()
+                and not (child.tail or "").strip()
+                and children[index + 1].tag not in INLINE_TAGS
+                and children[index - 1].tag not in INLINE_TAGS
+            )
+            if child.tag in INLINE_TAGS and empty and child.get("id") and between_blocks:
+                following = children[index + 1]
+                if following.get("id") is None:
+                    following.set("id", child.get("id"))
+                _remove(parent, child)
+
+
 def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
     """Remove the page's footnote list; return each footnote's content by its id ("fn:x")."""
     notes: dict[str, etree.Element] = {}
@@ -283,11 +329,11 @@ def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Elemen
             items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
             for item in items:
                 _inline_citations(item, notes)
-            groups = [[item] for item in items]
-            used = _replace_markers(block, groups)
-            for number, group in enumerate(groups, start=1):
+            used = _replace_markers(block, items)
+            for number, item in enumerate(items, start=1):
                 if number not in used:  # a note without a marker still prints, at the block's end
-                    _append_inline(block, group)
+                    item.tail = None
+                    block.append(item)
             _remove(parent, listing)
             block.set("class", " ".join(sorted(_classes(block) - {"annotate"})) or "annotated")
 
@@ -351,6 +397,40 @@ def _separate_adjacent_calls(body: etree.Element) -> None:
                 previous = None
 
 
+def _shift_spaces_into_inline_elements(body: etree.Element) -> None:
+    """Move the space before (or at the end of) an inline element to the far side of its edge.
+
+    WeasyPrint 70 measures a run of text that ends in a space, just before an inline element,
+    with that space included; when the run fits a line only without it, the run is wrongly
+    split after its first word, which then stands alone on a line. Text runs that never end
+    in a space avoid that: "see <a>x</a>" becomes "see<a> x</a>", which prints the same.
+    """
+    preformatted = {id(element) for pre in body.iter("pre") for element in pre.iter()}
+    for parent in body.iter():
+        if id(parent) in preformatted:
+            continue
+        previous = None
+        for child in parent:
+            if child.tag in INLINE_TAGS and "fn" not in _classes(child):
+                before = parent.text if previous is None else previous.tail
+                if before and before[-1].isspace() and before.strip():
+                    stripped = before.rstrip()
+                    if previous is None:
+                        parent.text = stripped
+                    else:
+                        previous.tail = stripped
+                    child.text = " " + (child.text or "").lstrip()
+                last = child[-1] if len(child) else None
+                end = last.tail if last is not None else child.text
+                if end and end[-1].isspace() and end.strip():
+                    if last is not None:
+                        last.tail = end.rstrip()
+                    else:
+                        child.text = end.rstrip()
+                    child.tail = " " + (child.tail or "").lstrip()
+            previous = child
+
+
 def _footnote_target(element: etree.Element) -> str | None:
     """The footnote id a Python-Markdown reference `<sup id="fnref:x">` points to, else None."""
     if element.tag != "sup" or not (element.get("id") or "").startswith("fnref"):
@@ -408,17 +488,18 @@ def _collapse_space(note: etree.Element) -> None:
     walk(note, False)
 
 
-def _replace_markers(block: etree.Element, groups: list[list[etree.Element]]) -> set[int]:
+def _replace_markers(block: etree.Element, notes: list[etree.Element]) -> set[int]:
     """Replace the first "(n)" for each note n in the block's text by note n; return those n."""
     used: set[int] = set()
 
-    def split(text: str | None) -> tuple[str | None, list[tuple[list[etree.Element], str]]]:
+    def split(text: str | None) -> tuple[str | None, list[tuple[etree.Element, str]]]:
+        """The text before the first marker, and (note, text after it) for each marker."""
         if not text:
             return text, []
         head, pieces, start = None, [], 0
         for match in MARKER.finditer(text):
             number = int(match.group(1))
-            if not 1 <= number <= len(groups) or number in used:
+            if not 1 <= number <= len(notes) or number in used:
                 continue
             used.add(number)
             before = TRAILING_SPACE.sub("", text[start:match.start()])
@@ -426,12 +507,17 @@ def _replace_markers(block: etree.Element, groups: list[list[etree.Element]]) ->
                 head = before
             else:
                 pieces[-1] = (pieces[-1][0], before)
-            pieces.append((groups[number - 1], ""))
+            pieces.append((notes[number - 1], ""))
             start = match.end()
         if head is None:
             return text, []
         pieces[-1] = (pieces[-1][0], text[start:])
         return head, pieces
+
+    def insert(element: etree.Element, position: int, pieces) -> None:
+        for offset, (note, tail) in enumerate(pieces):
+            note.tail = tail
+            element.insert(position + offset, note)
 
     def visit(element: etree.Element) -> None:
         if element.tag in CODE_TAGS:
@@ -439,44 +525,37 @@ def _replace_markers(block: etree.Element, groups: list[list[etree.Element]]) ->
         head, pieces = split(element.text)
         if pieces:
             element.text = head
-            position = 0
-            for group, tail in pieces:
-                for note in group:
-                    note.tail = None
-                    element.insert(position, note)
-                    position += 1
-                group[-1].tail = tail
+            insert(element, 0, pieces)
         for child in list(element):
             if "fn" in _classes(child):
                 continue
             visit(child)
             head, pieces = split(child.tail)
-            if not pieces:
-                continue
-            child.tail = head
-            position = list(element).index(child) + 1
-            for group, tail in pieces:
-                for note in group:
-                    note.tail = None
-                    element.insert(position, note)
-                    position += 1
-                group[-1].tail = tail
+            if pieces:
+                child.tail = head
+                insert(element, list(element).index(child) + 1, pieces)
 
     visit(block)
     return used
-
-
-def _append_inline(block: etree.Element, group: list[etree.Element]) -> None:
-    """Append footnotes at the end of a block (for a note that has no marker)."""
-    for note in group:
-        note.tail = None
-        block.append(note)
 
 
 def _open_details(body: etree.Element) -> None:
     """Open every collapsible block: paper cannot expand it."""
     for details in body.iter("details"):
         details.set("open", "open")
+
+
+def _glue_entry_lines(body: etree.Element) -> None:
+    """Keep an entry's "Source:" line with the text above it (glossary terms, timeline entries)."""
+    for paragraph in body.iter("p"):
+        first = paragraph[0] if len(paragraph) else None
+        if (
+            first is not None
+            and first.tag == "strong"
+            and not (paragraph.text or "").strip()
+            and (first.text or "").strip().rstrip(":") in LABELS
+        ):
+            paragraph.set("class", " ".join(sorted(_classes(paragraph) | {"entry-meta"})))
 
 
 def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
@@ -555,7 +634,6 @@ def _check_references(body: etree.Element, known: set[str]) -> None:
 def _cover(config, edition: datetime.date) -> str:
     """The cover page: title, subtitle, the article's citation and the edition date."""
     name = str(config["site_name"])
-    description = " ".join(str(config.get("site_description") or "").split())
     url = str(config.get("site_url") or "")
     rights = " ".join(str(config.get("copyright") or "").split())
     when = f"{edition.day} {edition:%B %Y}"
@@ -564,7 +642,6 @@ def _cover(config, edition: datetime.date) -> str:
         '<p class="cover-kicker">Seminar edition</p>'
         f'<h1 class="cover-title">{_text(name)}</h1>'
         f'<p class="cover-subtitle">{_text(SUBTITLE)}</p>'
-        f'<p class="cover-description">{_text(description)}</p>'
         '<div class="cover-article">'
         '<p class="cover-label">The article</p>'
         f'<p class="cover-citation">\u201c{_text(ARTICLE["title"])}.\u201d '

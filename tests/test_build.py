@@ -146,3 +146,22 @@ def test_footnote_backlinks_inside_annotations_lead_to_the_annotated_block(tmp_s
     assert '<span id="annotated-1"></span><p class="annotate">A claim (1).' in html
     assert 'class="footnote-backref" href="#annotated-1"' in html
     assert 'class="footnote-backref" href="#fnref:b"' in html
+
+
+def test_backlinks_go_to_entries_not_to_the_sections_that_hold_them(tmp_site, tmp_path):
+    timeline = (
+        "# Timeline\n\n## Before { #before }\n\n"
+        '<div class="tl-entry" markdown>\n\n### Carter { #y1994 }\n\nText.\n\n</div>\n'
+    )
+    config = tmp_site(
+        {
+            "index.md": "# Home\n\n[all](timeline.md#before) [one](timeline.md#y1994)\n",
+            "timeline.md": timeline,
+        }
+    )
+    config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
+    assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
+    html = (tmp_path / "out" / "timeline" / "index.html").read_text(encoding="utf-8")
+    entry = html[html.index('id="y1994"') :]
+    assert html.count("Discussed in:") == 1
+    assert entry.index("Discussed in:") < entry.index("</div>")

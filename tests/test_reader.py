@@ -1,0 +1,445 @@
+"""The reader's experience in a real browser: accessible, private, quick, readable on a phone.
+
+Every page of the built site is checked with axe-core (WCAG 2.1 A and AA) in the light and the
+dark palette, on a desktop and a phone screen; what it requests and logs; how it fits a phone;
+and, on one principle page, the keyboard, the drawer and the palette toggle. The head of every
+page (language, title, description, link previews) is read from the built HTML. The server is
+conftest's `site_url`: the real build under /annotated-commentary/, as GitHub Pages serves it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import pytest
+from conftest import ROOT, SUBPATH
+
+# The site_url the `built_site` fixture builds with.
+BUILT_SITE_URL = f"http://127.0.0.1{SUBPATH}"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The palette each emulated colour scheme puts on <body> (the site follows the system first).
+SCHEMES = {"light": "default", "dark": "slate"}
+# A principle page: annotations, footnotes and every kind of block the commentary uses.
+PRINCIPLE = "principles/leader-first/"
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+# Content boxes that reach past the right edge of the screen without a scrolling box around them
+# (Material hides the page's sideways overflow, so such content is cut off, not scrollable).
+STICKING_OUT_JS = """() => {
+  const width = window.innerWidth, out = [];
+  const scrolls = el => /(auto|scroll)/.test(getComputedStyle(el).overflowX);
+  for (const el of document.querySelectorAll('.md-content *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let parent = el.parentElement, inside = false;
+    for (; parent && parent !== document.body; parent = parent.parentElement) {
+      if (scrolls(parent) && parent.getBoundingClientRect().right <= width + 1) {
+        inside = true;
+        break;
+      }
+    }
+    const name = `${el.tagName.toLowerCase()}.${el.className}`;
+    if (!inside) out.push(`${name} ends at ${Math.round(box.right)}px`);
+  }
+  return out.slice(0, 5);
+}"""
+SEARCH_ASSETS = ("/search/search_index.json", "/assets/javascripts/workers/search.")
+
+
+def doc_pages() -> list[str]:
+    """The address (under the site root) of every page in docs/, as MkDocs builds them."""
+    docs = ROOT / "docs"
+    pages = []
+    for source in sorted(docs.rglob("*.md")):
+        relative = source.relative_to(docs)
+        if relative.parts[0] == "includes":
+            continue
+        stem = relative.with_suffix("").as_posix()
+        if stem == "index":
+            pages.append("")
+        elif stem.endswith("/index"):
+            pages.append(stem[: -len("index")])
+        else:
+            pages.append(stem + "/")
+    return pages
+
+
+PAGES = doc_pages()
+PAGE_IDS = [page or "overview" for page in PAGES]
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every page of a built site, as an address under its root ("" for the overview)."""
+    pages = []
+    for index in sorted(site.rglob("index.html")):
+        relative = index.parent.relative_to(site).as_posix()
+        pages.append("" if relative == "." else relative + "/")
+    return pages
+
+
+# ---- The head and the headings of each built page, read from its HTML --------------------------
+
+
+@dataclass
+class Head:
+    """What a page's HTML says about itself."""
+
+    lang: str | None = None
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    headings: list[int] = field(default_factory=list)
+    images_without_alt: list[str] = field(default_factory=list)
+
+
+class _HeadParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.head = Head()
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "html":
+            self.head.lang = values.get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "meta" and ("name" in values or "property" in values):
+            self.head.meta[values.get("property") or values["name"]] = values.get("content", "")
+        elif tag == "link" and "rel" in values:
+            self.head.links[values["rel"]] = values.get("href", "")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.head.headings.append(int(tag[1]))
+        elif tag == "img" and not self._has_alt(values):
+            self.head.images_without_alt.append(values.get("src", "?"))
+
+    @staticmethod
+    def _has_alt(values: dict[str, str]) -> bool:
+        """Alt text, or a role that marks the image as decoration."""
+        return bool(values.get("alt", "").strip()) or values.get("role") == "presentation"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.head.title += data
+
+
+@pytest.fixture(scope="module")
+def heads(built_site: Path) -> dict[str, Head]:
+    """The parsed head of every built page (and of 404.html), keyed by address."""
+    parsed = {}
+    for page in [*built_pages(built_site), "404.html"]:
+        path = built_site / (page if page.endswith(".html") else page + "index.html")
+        parser = _HeadParser()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parser.head.title = parser.head.title.strip()
+        parsed[page] = parser.head
+    return parsed
+
+
+@pytest.mark.slow
+def test_every_built_page_is_checked(built_site: Path) -> None:
+    assert sorted(built_pages(built_site)) == sorted(PAGES)
+
+
+@pytest.mark.slow
+def test_every_page_declares_its_language(heads: dict[str, Head]) -> None:
+    missing = [page for page, head in heads.items() if not head.lang]
+    assert not missing, f"no <html lang> on {missing}"
+
+
+@pytest.mark.slow
+def test_every_page_has_a_title_of_its_own(heads: dict[str, Head]) -> None:
+    titles = [head.title for head in heads.values()]
+    assert all(titles), "a page has an empty <title>"
+    repeated = sorted({title for title in titles if titles.count(title) > 1})
+    assert not repeated, f"titles used by more than one page: {repeated}"
+
+
+@pytest.mark.slow
+def test_every_page_has_a_meta_description(heads: dict[str, Head]) -> None:
+    missing = [page for page, head in heads.items() if not head.meta.get("description", "").strip()]
+    assert not missing, f"no meta description on {missing}"
+
+
+@pytest.mark.slow
+def test_every_image_has_alt_text(heads: dict[str, Head]) -> None:
+    bare = {page: head.images_without_alt for page, head in heads.items()
+            if head.images_without_alt}
+    assert not bare, f"images without alt text: {bare}"
+
+
+@pytest.mark.slow
+def test_headings_start_at_h1_and_skip_no_level(heads: dict[str, Head]) -> None:
+    problems = []
+    for page, head in heads.items():
+        levels = head.headings
+        if not levels or levels[0] != 1 or levels.count(1) != 1:
+            problems.append(f"{page or 'overview'}: must have one h1, first (has {levels[:3]}...)")
+        for before, after in itertools.pairwise(levels):
+            if after > before + 1:
+                problems.append(f"{page or 'overview'}: h{before} followed by h{after}")
+                break
+    assert not problems, "\n".join(problems)
+
+
+# ---- Link previews, the canonical link and the sitemap ------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_has_link_preview_tags(heads: dict[str, Head], page: str) -> None:
+    head = heads[page]
+    address = BUILT_SITE_URL + page
+    meta = head.meta
+    assert head.links.get("canonical") == address
+    assert meta.get("og:url") == address
+    assert meta.get("og:type") == ("website" if page == "" else "article")
+    assert meta.get("og:title") == head.title
+    assert meta.get("og:site_name") and head.title.endswith(meta["og:site_name"])
+    assert meta.get("og:description") == meta.get("description")
+    assert meta.get("twitter:card") == "summary"
+    assert meta.get("twitter:title") == head.title
+    assert meta.get("twitter:description") == meta.get("description")
+    images = [meta[key] for key in ("og:image", "twitter:image") if key in meta]
+    assert all(image.startswith(BUILT_SITE_URL) for image in images), images
+
+
+@pytest.mark.slow
+def test_every_page_links_the_sitemap_that_lists_it(
+    built_site: Path, heads: dict[str, Head]
+) -> None:
+    tree = ElementTree.parse(built_site / "sitemap.xml")
+    listed = {loc.text for loc in tree.getroot().iterfind("sm:url/sm:loc", SITEMAP_NS)}
+    assert listed == {BUILT_SITE_URL + page for page in PAGES}
+    for page in PAGES:
+        href = heads[page].links.get("sitemap")
+        assert href, f"{page or 'overview'}: no <link rel=sitemap>"
+        assert (built_site / page / href).resolve() == (built_site / "sitemap.xml").resolve()
+
+
+# ---- In the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator:
+    """Open a page in a fresh context: open_page(url, viewport=..., color_scheme=...)."""
+    contexts = []
+
+    def open_(url: str, viewport: dict[str, int] = DESKTOP, color_scheme: str = "light"):
+        context = browser.new_context(viewport=viewport, color_scheme=color_scheme)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@dataclass
+class Load:
+    """What one page asked for and logged while it loaded."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def loads(browser, site_url: str) -> dict[str, Load]:
+    """Every page loaded once in an empty context: its requests, failures and console errors."""
+    recorded = {}
+    for path in PAGES:
+        load = Load()
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        page.on("request", lambda request, load=load: load.requests.append(request.url))
+        page.on("requestfailed", lambda request, load=load: load.failed.append(
+            f"{request.url} ({request.failure})"))
+        page.on("response", lambda response, load=load: load.failed.append(
+            f"{response.url} (HTTP {response.status})") if response.status >= 400 else None)
+        page.on("console", lambda message, load=load: load.errors.append(
+            message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error, load=load: load.errors.append(str(error)))
+        page.goto(site_url + path, wait_until="networkidle")
+        context.close()
+        recorded[path] = load
+    return recorded
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("palette", sorted(SCHEMES))
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_axe_finds_no_wcag_21_aa_violation(open_page, site_url: str, page: str, screen: str,
+                                           palette: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    tab = open_page(site_url + page, viewport=DESKTOP if screen == "desktop" else PHONE,
+                    color_scheme=palette)
+    assert tab.locator("body").get_attribute("data-md-color-scheme") == SCHEMES[palette]
+    results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = results.response["violations"]
+    report = [
+        f"{rule['id']} ({rule['impact']}): {rule['help']}; "
+        f"{len(rule['nodes'])} element(s), e.g. {[node['target'] for node in rule['nodes'][:3]]}"
+        for rule in violations
+    ]
+    assert not violations, "\n".join(report)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_search_dialog_has_an_accessible_name(open_page, site_url: str) -> None:
+    tab = open_page(site_url)
+    dialog = tab.get_by_role("dialog", name="Search", include_hidden=True)
+    assert dialog.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_requests_nothing_from_another_host(loads: dict[str, Load], site_url: str,
+                                                 page: str) -> None:
+    own = urlsplit(site_url).netloc
+    foreign = [url for url in loads[page].requests
+               if not url.startswith("data:") and urlsplit(url).netloc != own]
+    assert not foreign, f"requests to other hosts: {foreign}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_logs_no_console_error(loads: dict[str, Load], page: str) -> None:
+    assert not loads[page].errors
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_has_no_failed_request(loads: dict[str, Load], page: str) -> None:
+    assert not loads[page].failed
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_does_not_load_search_until_it_is_opened(loads: dict[str, Load], page: str) -> None:
+    early = [url for url in loads[page].requests if any(part in url for part in SEARCH_ASSETS)]
+    assert not early, f"search loaded before the reader opened it: {early}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_opening_search_loads_the_index_and_finds_results(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    fetched = []
+    tab.on("requestfinished", lambda request: fetched.append(request.url))
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("Korea", delay=20)
+    tab.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+    assert any(url.endswith("/search/search_index.json") for url in fetched)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_does_not_scroll_sideways_on_a_phone(open_page, site_url: str, page: str) -> None:
+    tab = open_page(site_url + page, viewport=PHONE)
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+    tab.mouse.wheel(600, 0)
+    assert tab.evaluate("window.scrollX") == 0
+    assert not tab.evaluate(STICKING_OUT_JS), "content cut off at the right edge of the screen"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_navigation_drawer_opens_and_closes_on_a_phone(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=PHONE)
+    drawer = tab.locator(".md-sidebar--primary")
+    right_edge = "el => el.getBoundingClientRect().right"
+    assert drawer.evaluate(right_edge) <= 0, "the drawer is open before it is asked for"
+
+    tab.locator("label.md-header__button[for='__drawer']").click()
+    tab.wait_for_function(
+        "() => document.querySelector('.md-sidebar--primary').getBoundingClientRect().left >= 0")
+    link = drawer.get_by_role("link", name="Principle 2: Embrace both Koreas")  # a sibling page
+    assert link.is_visible()
+    box = link.bounding_box()
+    assert box is not None and 0 <= box["x"] < PHONE["width"]
+
+    tab.mouse.click(PHONE["width"] - 10, PHONE["height"] // 2)  # the overlay beside the drawer
+    tab.wait_for_function(
+        "() => document.querySelector('.md-sidebar--primary').getBoundingClientRect().right <= 0")
+    assert not tab.locator("#__drawer").is_checked()
+
+
+def _tab_to(tab, selector: str, limit: int = 600) -> None:
+    """Press Tab until the focused element matches `selector`."""
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} not reached with {limit} presses of Tab")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_annotation_opens_and_closes_with_the_keyboard(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    _tab_to(tab, ".md-annotation")
+    annotation = tab.locator(".md-annotation:focus")
+    tooltip = annotation.locator(".md-tooltip--active")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().strip()
+
+    tab.keyboard.press("Escape")
+    tab.wait_for_function("() => !document.querySelector('.md-annotation .md-tooltip--active')")
+    assert not tab.evaluate("document.activeElement.closest('.md-annotation')")
+
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Tab")
+    tab.locator(".md-annotation:focus .md-tooltip--active").wait_for(state="visible")
+    _tab_to(tab, ":not(.md-annotation):not(.md-annotation *)")
+    tab.wait_for_function("() => !document.querySelector('.md-annotation .md-tooltip--active')")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_focused_annotation_marker_shows_a_focus_ring(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    _tab_to(tab, ".md-annotation")
+    outline = tab.locator(".md-annotation:focus .md-annotation__index").evaluate(
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }")
+    assert outline[0] not in ("none", "hidden") and float(outline[1].removesuffix("px")) >= 2
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_palette_choice_survives_a_reload(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, color_scheme="light")
+    body = tab.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    for _ in range(3):
+        tab.locator("form[data-md-component='palette'] label:not([hidden])").click()
+        if body.get_attribute("data-md-color-scheme") == "slate":
+            break
+    assert body.get_attribute("data-md-color-scheme") == "slate", "the toggle never chose dark"
+
+    tab.reload(wait_until="networkidle")
+    assert tab.locator("body").get_attribute("data-md-color-scheme") == "slate"
