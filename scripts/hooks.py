@@ -17,6 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_build_datetime
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linkcheck import Edge, check_config, nav_entries
@@ -40,6 +41,13 @@ ANNOTATED_BLOCK = re.compile(
 FOOTNOTE_REF = re.compile(r'<sup id="(fnref\d*:[^"]+)"')
 
 _edges: list[Edge] = []
+
+
+def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
+    """Name the edition by its build date (SOURCE_DATE_EPOCH where set), for the footer."""
+    built = get_build_datetime()
+    config.extra["edition"] = {"iso": f"{built:%Y-%m-%d}", "text": f"{built.day} {built:%B %Y}"}
+    return config
 
 
 def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:

@@ -170,11 +170,10 @@ def build_document(config, site: Path) -> str:
 
 
 def edition_date() -> datetime.date:
-    """The build date (or SOURCE_DATE_EPOCH's, for reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-    return datetime.date.today()
+    """The build date as MkDocs gives it (SOURCE_DATE_EPOCH's, for reproducible builds)."""
+    from mkdocs.utils import get_build_datetime
+
+    return get_build_datetime().date()
 
 
 # ---- chapters ----------------------------------------------------------------------------------

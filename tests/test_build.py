@@ -165,3 +165,15 @@ def test_backlinks_go_to_entries_not_to_the_sections_that_hold_them(tmp_site, tm
     entry = html[html.index('id="y1994"') :]
     assert html.count("Discussed in:") == 1
     assert entry.index("Discussed in:") < entry.index("</div>")
+
+
+def test_footer_names_the_edition_by_its_build_date(tmp_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1781740800")  # 2026-06-18 00:00 UTC
+    config = small_site(tmp_site)
+    config.write_text(
+        config.read_text() + f"theme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n",
+        encoding="utf-8",
+    )
+    assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'Edition of <time datetime="2026-06-18">18 June 2026</time>' in html
