@@ -16,26 +16,21 @@ usage or a missing tool. This is a measurement, not a test: scores vary a little
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages_server import built_pages, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBPATH = "/annotated-commentary/"
 LIGHTHOUSE = "lighthouse@12.2.3"
 LIGHTHOUSE_PAGES = ("", "principles/leader-first/")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -43,9 +38,6 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MAX_BYTES = 100_000
 MAX_REQUESTS = 10
 MIN_SCORES = {"performance": 97, "accessibility": 100, "best-practices": 100, "seo": 100}
-# Responses GitHub Pages sends compressed.
-COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "application/xml",
-                    "image/svg+xml")
 CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync")
@@ -90,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     missed: list[str] = []
     with serve(site) as base:
-        loads = [measure_page(chrome, base, path) for path in site_pages(site)]
+        loads = [measure_page(chrome, base, path) for path in built_pages(site)]
         print_loads(loads)
         for load in loads:
             name = load.path or "/"
@@ -130,88 +122,12 @@ def chromium_executable() -> str | None:
     return None
 
 
-def site_pages(site: Path) -> list[str]:
-    """Every page of the built site as a path under the site root ("" for the overview)."""
-    pages = []
-    for index in sorted(site.rglob("index.html")):
-        relative = index.parent.relative_to(site).as_posix()
-        pages.append("" if relative == "." else relative + "/")
-    return pages
-
-
 def kb(size: int) -> str:
     """A byte count in kB (1,000 bytes), one decimal."""
     return f"{size / 1000:.1f} kB"
 
 
 # ---- A static server like GitHub Pages: a subpath, gzip for text, its 404 page ----------------
-
-
-class _PagesHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a built site under SUBPATH with gzip for text, answering misses with 404.html."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
-
-    def _respond(self, send_body: bool) -> None:
-        root = Path(self.directory)
-        url_path = unquote(urlsplit(self.path).path)
-        target = None
-        if url_path.startswith(SUBPATH):
-            candidate = (root / url_path[len(SUBPATH):]).resolve()
-            if candidate.is_relative_to(root.resolve()):
-                if candidate.is_dir() and not url_path.endswith("/"):
-                    self.send_response(301)
-                    self.send_header("Location", url_path + "/")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if candidate.is_dir():
-                    candidate = candidate / "index.html"
-                if candidate.is_file():
-                    target = candidate
-        status = 200
-        if target is None:
-            status, target = 404, root / "404.html"
-            if not target.is_file():
-                self.send_error(404)
-                return
-        body = target.read_bytes()
-        content_type = self.guess_type(str(target))
-        self.send_response(status)
-        if content_type.startswith(COMPRESSED_TYPES):
-            self.send_header("Vary", "Accept-Encoding")
-            if "gzip" in self.headers.get("Accept-Encoding", ""):
-                body = gzip.compress(body, compresslevel=6, mtime=0)
-                self.send_header("Content-Encoding", "gzip")
-        if content_type.startswith("text/"):
-            content_type += "; charset=utf-8"
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve `site` on 127.0.0.1 (a free port) under SUBPATH; yield the base URL."""
-    handler = functools.partial(_PagesHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # ---- Bytes and requests ------------------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+from pages_server import SUBPATH, serve  # noqa: E402  (the subpath of a project site)
+
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-# The subpath a GitHub Pages project site is served under; the test build's site_url uses it.
-SUBPATH = "/annotated-commentary/"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,44 +54,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a built site under SUBPATH; a miss gets its 404.html, as on GitHub Pages."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def translate_path(self, path: str) -> str:
-        path = path.split("?", 1)[0].split("#", 1)[0]
-        if not path.startswith(SUBPATH):
-            return str(Path(self.directory) / "__outside_the_subpath__")
-        return super().translate_path("/" + path[len(SUBPATH) :])
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    """The built site served on 127.0.0.1 under SUBPATH; yields its base URL."""
-    handler = functools.partial(_SubpathHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The built site served on 127.0.0.1 under SUBPATH as GitHub Pages serves it; its base URL."""
+    with serve(built_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 import pytest
 from conftest import ROOT, SUBPATH
+from pages_server import built_pages
 
 # The site_url the `built_site` fixture builds with.
 BUILT_SITE_URL = f"http://127.0.0.1{SUBPATH}"
@@ -73,15 +74,6 @@ def doc_pages() -> list[str]:
 
 PAGES = doc_pages()
 PAGE_IDS = [page or "overview" for page in PAGES]
-
-
-def built_pages(site: Path) -> list[str]:
-    """Every page of a built site, as an address under its root ("" for the overview)."""
-    pages = []
-    for index in sorted(site.rglob("index.html")):
-        relative = index.parent.relative_to(site).as_posix()
-        pages.append("" if relative == "." else relative + "/")
-    return pages
 
 
 # ---- The head and the headings of each built page, read from its HTML --------------------------
