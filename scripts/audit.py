@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages_server import built_pages, serve
+from pages_server import built_pages, chromium_executable, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = "lighthouse@12.2.3"
@@ -112,14 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print("\nEvery target met.")
     return 0
-
-
-def chromium_executable() -> str | None:
-    """Chromium from $CHROME_PATH or Debian's /usr/bin/chromium, if either exists."""
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 def kb(size: int) -> str:

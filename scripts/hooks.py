@@ -69,7 +69,7 @@ def on_page_markdown(
     """Add the generated "Discussed in" lines to the pages that carry them."""
     if page.file.src_uri not in BACKLINK_PAGES:
         return markdown
-    order = [uri for _title, uri in nav_entries(config.nav)]
+    order = [entry.uri for entry in nav_entries(config.nav)]
     return add_backlinks(markdown, page.file.src_uri, _edges, files, Path(config.docs_dir), order)
 
 

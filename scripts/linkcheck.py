@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -623,7 +624,7 @@ class Checker:
         shown = _display(self.config_path)
         config_text = self.config_path.read_text(encoding="utf-8")
         listed: set[str] = set()
-        for _title, uri in nav_entries(self.config.nav):
+        for uri in (entry.uri for entry in nav_entries(self.config.nav)):
             if urlsplit(uri).scheme or uri.startswith("/"):
                 continue
             listed.add(uri)
@@ -679,19 +680,27 @@ def _any(_inclusion: object) -> bool:
     return True
 
 
-def nav_entries(nav: object) -> Iterator[tuple[str, str]]:
-    """Every (title, path) leaf of a `nav:` setting."""
+class NavEntry(NamedTuple):
+    """A leaf of a `nav:` setting: its title, its path, and the top-level section it is in."""
+
+    title: str
+    uri: str
+    section: str
+
+
+def nav_entries(nav: object, section: str = "") -> Iterator[NavEntry]:
+    """Every leaf of a `nav:` setting, in order."""
     if isinstance(nav, str):
-        yield "", nav
+        yield NavEntry("", nav, section)
     elif isinstance(nav, list):
         for item in nav:
-            yield from nav_entries(item)
+            yield from nav_entries(item, section)
     elif isinstance(nav, dict):
         for title, value in nav.items():
             if isinstance(value, str):
-                yield str(title), value
+                yield NavEntry(str(title), value, section)
             else:
-                yield from nav_entries(value)
+                yield from nav_entries(value, section or str(title))
 
 
 def check(config_file: str | os.PathLike[str] = "mkdocs.yml") -> Report:

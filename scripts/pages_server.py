@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,6 +94,14 @@ def serve(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def chromium_executable() -> str | None:
+    """Chromium from $CHROME_PATH or Debian's /usr/bin/chromium, if either exists."""
+    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
 
 
 def built_pages(site: Path) -> list[str]:

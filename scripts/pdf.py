@@ -49,12 +49,12 @@ import os
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
+from linkcheck import nav_entries
 
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
@@ -179,21 +179,6 @@ def edition_date() -> datetime.date:
 # ---- chapters ----------------------------------------------------------------------------------
 
 
-def nav_pages(nav: object, part: str = "") -> Iterator[tuple[str, str, str]]:
-    """Every (title, Markdown path, nav section title) leaf of a `nav:` setting, in order."""
-    if isinstance(nav, str):
-        yield "", nav, part
-    elif isinstance(nav, list):
-        for item in nav:
-            yield from nav_pages(item, part)
-    elif isinstance(nav, dict):
-        for title, value in nav.items():
-            if isinstance(value, str):
-                yield str(title), value, part
-            else:
-                yield from nav_pages(value, part or str(title))
-
-
 def load_chapters(config, site: Path) -> list[Chapter]:
     """The chapters in nav order, each with the article of its rendered page."""
     from mkdocs.structure.files import File
@@ -205,7 +190,7 @@ def load_chapters(config, site: Path) -> list[Chapter]:
         nav = sorted(found, key=lambda uri: (uri != "index.md", uri))
     chapters: list[Chapter] = []
     previous_part = ""
-    for title, uri, part in nav_pages(nav):
+    for title, uri, part in nav_entries(nav):
         if urlsplit(uri).scheme or uri.startswith("/"):
             continue  # external nav links have no page to print
         file = File(uri, config["docs_dir"], str(site), config["use_directory_urls"])

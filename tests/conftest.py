@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from pages_server import SUBPATH, serve  # noqa: E402  (the subpath of a project site)
+from pages_server import SUBPATH, chromium_executable, serve  # noqa: E402
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -25,14 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def chromium_executable() -> str | None:
-    """Chromium from $CHROME_PATH or Debian's /usr/bin/chromium, if either exists."""
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from linkcheck import load_config, nav_entries
 
 DOCS = ROOT / "docs"
 CONFIG = load_config(ROOT / "mkdocs.yml")
-PAGES = [uri for _title, uri in nav_entries(CONFIG.nav)]
+PAGES = [entry.uri for entry in nav_entries(CONFIG.nav)]
 PRINCIPLES = [uri for uri in PAGES if uri.startswith("principles/")]
 ORIGINALITY = ROOT.parent / "shared" / "tools" / "originality.py"
 

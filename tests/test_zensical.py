@@ -36,7 +36,7 @@ def test_zensical_builds_every_page(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     config = load_config(ROOT / "mkdocs.yml")
-    for _title, uri in nav_entries(config.nav):
+    for uri in (entry.uri for entry in nav_entries(config.nav)):
         page = uri.removesuffix(".md")
         built = tmp_path / "site" / ("index.html" if page == "index" else f"{page}/index.html")
         assert built.is_file(), f"Zensical did not build {uri}"
