@@ -423,6 +423,19 @@ def test_focused_annotation_marker_shows_a_focus_ring(open_page, site_url: str) 
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("principles/")])
+def test_every_annotation_list_item_becomes_an_annotation(open_page, site_url: str,
+                                                          page: str) -> None:
+    # commentary.css keeps annotation lists off the screen once Material's script runs, so a
+    # list item that no "(n)" marker points at would never be seen.
+    tab = open_page(site_url + page)
+    left_over = tab.evaluate("""() => [...document.querySelectorAll('.annotate + ol > li')]
+        .map(li => li.textContent.trim()).filter(text => text).map(text => text.slice(0, 60))""")
+    assert left_over == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_palette_choice_survives_a_reload(open_page, site_url: str) -> None:
     tab = open_page(site_url + PRINCIPLE, color_scheme="light")
     body = tab.locator("body")
