@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages_server import built_pages, chromium_executable, serve
+from commentary.pages_server import built_pages, chromium_executable, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = "lighthouse@12.2.3"

@@ -61,7 +61,7 @@ def make_tree(folder: Path, pages: int, links: int, seed: int = 1) -> Path:
 
 def time_checker(config: Path) -> tuple[float, int]:
     """Seconds for one full check of the tree, and the number of problems found."""
-    import linkcheck
+    from commentary import linkcheck
 
     started = time.perf_counter()
     report = linkcheck.Checker(linkcheck.load_config(config)).run()

@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
 
-    import linkcheck
+    from commentary import linkcheck
 
     config_file = Path(args.config_file).resolve()
     timings: list[tuple[str, float]] = []
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_pdf:
             started = time.perf_counter()
             try:
-                import pdf
+                from commentary import pdf
             except ImportError as error:  # WeasyPrint needs Pango from the system
                 print(
                     f"build.py: cannot make the PDF ({error}); use --no-pdf to skip it",

@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
 
-    from linkcheck import ConfigError, check
+    from commentary.linkcheck import ConfigError, check
 
     started = time.perf_counter()
     try:

@@ -20,7 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_datetime
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from linkcheck import Edge, check_config, nav_entries
+from commentary.linkcheck import Edge, check_config, nav_entries
 
 # Pages whose anchored entries get a generated "Discussed in" line.
 BACKLINK_PAGES = frozenset({"timeline.md", "glossary.md"})

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from pages_server import SUBPATH, chromium_executable, serve  # noqa: E402
+from commentary.pages_server import SUBPATH, chromium_executable, serve  # noqa: E402
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from commentary.linkcheck import Checker, load_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkcheck import Checker, load_config
 
 # Fragments that exercise the parser's corners: links, references, footnotes, ids, raw HTML,
 # code, snippets-like lines and stray brackets.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from commentary.linkcheck import load_config, nav_entries
 from conftest import ROOT
-from linkcheck import load_config, nav_entries
 
 DOCS = ROOT / "docs"
 CONFIG = load_config(ROOT / "mkdocs.yml")

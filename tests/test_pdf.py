@@ -72,8 +72,7 @@ def notes_of(article: etree.Element) -> list[str]:
 @pytest.fixture(scope="module")
 def chapters(built_site: Path):
     """The real site's chapters, in nav order, each with its rendered (unmodified) article."""
-    import linkcheck
-    import pdf
+    from commentary import linkcheck, pdf
 
     return pdf.load_chapters(linkcheck.load_config(ROOT / "mkdocs.yml"), built_site)
 
@@ -158,9 +157,8 @@ def test_contents_page_number_is_the_page_each_chapter_starts_on(
 
 @pytest.mark.slow
 def test_cross_references_print_the_page_of_their_target(built_site, page_texts) -> None:
-    import linkcheck
-    import pdf
     import tinyhtml5
+    from commentary import linkcheck, pdf
 
     document = pdf.build_document(linkcheck.load_config(ROOT / "mkdocs.yml"), built_site)
     tree = tinyhtml5.parse(document, namespace_html_elements=False)
@@ -192,7 +190,7 @@ def test_pages_are_numbered_n_of_total(page_texts: list[str]) -> None:
 
 @pytest.mark.slow
 def test_metadata_gives_title_subject_and_language(reader) -> None:
-    import linkcheck
+    from commentary import linkcheck
 
     config = linkcheck.load_config(ROOT / "mkdocs.yml")
     assert reader.metadata.title == config["site_name"]
@@ -262,9 +260,8 @@ def test_every_character_is_in_an_embedded_font(reader, chapters) -> None:
 
 @pytest.mark.slow
 def test_letter_paper_gives_us_letter_pages(built_site: Path, tmp_path: Path) -> None:
-    import linkcheck
-    import pdf
     import pypdf
+    from commentary import linkcheck, pdf
 
     copy = tmp_path / "site"
     shutil.copytree(built_site, copy)
@@ -322,8 +319,7 @@ Text of the entry.
 def tiny_document(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The PDF's HTML document (before layout) for a two-page site, built once for this module."""
     import build
-    import linkcheck
-    import pdf
+    from commentary import linkcheck, pdf
 
     root = tmp_path_factory.mktemp("tiny")
     (root / "docs").mkdir()
@@ -411,7 +407,7 @@ def test_cover_cites_the_article_without_an_author(tiny_document: str) -> None:
 
 
 def test_unknown_paper_size_is_refused(tmp_path: Path) -> None:
-    import pdf
+    from commentary import pdf
 
     with pytest.raises(ValueError, match="paper"):
         pdf.make_pdf({}, tmp_path, paper="a5")

@@ -32,7 +32,7 @@ def words(text: str) -> str:
 
 def annotation_texts(page_html: Path) -> list[str]:
     """The text of each annotation (list item after a `.annotate` block) of a built page."""
-    import pdf
+    from commentary import pdf
 
     article = pdf.read_article(page_html)
     found = []

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from commentary.pages_server import built_pages
 from conftest import ROOT, SUBPATH
-from pages_server import built_pages
 
 # The site_url the `built_site` fixture builds with.
 BUILT_SITE_URL = f"http://127.0.0.1{SUBPATH}"

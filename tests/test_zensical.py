@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from commentary.linkcheck import load_config, nav_entries
 from conftest import ROOT
-from linkcheck import load_config, nav_entries
 
 # Zensical 0.1.x needs its theme package, zensical-ui, which the package index this project
 # installs from does not serve; where both are installed by hand, this test runs.

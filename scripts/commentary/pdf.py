@@ -3,8 +3,8 @@
 `make_pdf(config, site_dir, paper)` reads the pages MkDocs has just rendered into `site_dir`,
 takes the article of each, rewrites it for paper (below), joins them behind a cover and a table
 of contents into ONE HTML document and lays that out once with WeasyPrint, using only the
-paged-media stylesheet `scripts/pdf.css` (the website never loads it; Material's own CSS is not
-used here at all). The result is `<site_dir>/commentary.pdf`.
+paged-media stylesheet `scripts/commentary/pdf.css` (the website never loads it; Material's
+own CSS is not used here at all). The result is `<site_dir>/commentary.pdf`.
 
 For paper, each page's article is rewritten in Python before layout:
 
@@ -54,7 +54,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
-from linkcheck import nav_entries
+
+from commentary.linkcheck import nav_entries
 
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"

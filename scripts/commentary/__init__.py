@@ -1,0 +1,1 @@
+"""The project's Python: site model, cross-link checker, Markdown extension, PDF."""
