@@ -23,8 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parent.parent
-# Material 9.8 prints its end-of-life notice on every build; keep it out of the checker's output.
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,28 +34,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev-addr", default="127.0.0.1:8000", help="with --serve")
     parser.add_argument("--no-pdf", action="store_true", help="skip the seminar PDF")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF page size")
+    parser.add_argument(
+        "--engine", choices=("mkdocs", "zensical"), default="mkdocs", help="the site generator"
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
 
-    from commentary import linkcheck
+    from commentary.config import ConfigError
+    from commentary.site import Site
 
     config_file = Path(args.config_file).resolve()
     timings: list[tuple[str, float]] = []
 
     started = time.perf_counter()
     try:
-        config = linkcheck.load_config(config_file)
-        report = linkcheck.check_config(config)
-    except linkcheck.ConfigError as error:
+        site = Site.load(config_file)
+    except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    problems = site.problems
     timings.append(("check", time.perf_counter() - started))
-    for problem in report.problems:
+    for problem in problems:
         print(problem, file=sys.stderr)
-    if report.problems:
-        count = len(report.problems)
+    if problems:
+        count = len(problems)
         print(
             f"build.py: {count} cross-link problem{'s' * (count != 1)}; site/ left unchanged",
             file=sys.stderr,
@@ -69,31 +71,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from mkdocs.commands.serve import serve
 
-        path = urlsplit(config.site_url or "/").path or "/"
+        path = urlsplit(site.config.site_url or "/").path or "/"
         print(f"Serving on http://{args.dev_addr}{path} (Ctrl+C stops)", file=sys.stderr)
         serve(str(config_file), dev_addr=args.dev_addr, livereload=True)
         return 0
 
+    from commentary import engines
+
     site_dir = Path(args.site_dir).resolve() if args.site_dir else config_file.parent / "site"
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     try:
         started = time.perf_counter()
-        if not _mkdocs_build(config_file, staging):
+        try:
+            if args.engine == "zensical":
+                with tempfile.TemporaryDirectory(prefix=".zensical-", dir=site_dir.parent) as work:
+                    engines.build_zensical(site, staging, Path(work))
+                site.write_downloads(staging)
+            else:
+                engines.build_mkdocs(site.config, staging)
+        except engines.EngineError as error:
+            print(f"build.py: {error}; site/ left unchanged", file=sys.stderr)
             return 1
-        timings.append(("mkdocs", time.perf_counter() - started))
+        timings.append((args.engine, time.perf_counter() - started))
         pages = sum(1 for _ in staging.rglob("index.html"))
         pdf_note = ""
         if not args.no_pdf:
             started = time.perf_counter()
             try:
                 from commentary import pdf
-            except ImportError as error:  # WeasyPrint needs Pango from the system
+
+                target = pdf.make_pdf(site.config, staging, paper=args.paper)
+            except getattr(pdf, "PdfError", ImportError) as error:
                 print(
-                    f"build.py: cannot make the PDF ({error}); use --no-pdf to skip it",
-                    file=sys.stderr,
+                    f"build.py: cannot make the PDF: {error}; site/ left unchanged", file=sys.stderr
                 )
                 return 1
-            target = pdf.make_pdf(linkcheck.load_config(config_file), staging, paper=args.paper)
             timings.append(("pdf", time.perf_counter() - started))
             pdf_note = f", {target.name} {target.stat().st_size / 1e6:.1f} MB"
         _replace(site_dir, staging)
@@ -108,25 +121,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _mkdocs_build(config_file: Path, site_dir: Path) -> bool:
-    """Render the site with MkDocs in strict mode into `site_dir`; False on any error."""
-    from mkdocs import exceptions
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    try:
-        config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
-        config.plugins.on_startup(command="build", dirty=False)
-        try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except exceptions.MkDocsException as error:
-        print(f"build.py: mkdocs build failed: {error}; site/ left unchanged", file=sys.stderr)
-        return False
-    return True
-
-
 def _replace(site_dir: Path, staging: Path) -> None:
     """Put the freshly built `staging` in place of `site_dir` with two renames."""
     old = None
@@ -134,7 +128,6 @@ def _replace(site_dir: Path, staging: Path) -> None:
         old = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
         site_dir.rename(old)
     staging.rename(site_dir)
-    staging.mkdir()  # recreated so the caller's cleanup has something to remove
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -143,4 +136,6 @@ if __name__ == "__main__":
     import _venv
 
     _venv.ensure()
+    # Material 9.8 prints its end-of-life notice on every build; keep it out of the build's output.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     sys.exit(main())

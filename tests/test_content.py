@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from commentary.linkcheck import load_config, nav_entries
+from commentary.site import Site
 from conftest import ROOT
 
 DOCS = ROOT / "docs"
-CONFIG = load_config(ROOT / "mkdocs.yml")
-PAGES = [entry.uri for entry in nav_entries(CONFIG.nav)]
+SITE = Site.load(ROOT / "mkdocs.yml")
+PAGES = [entry.file.src_uri for entry in SITE.reading_order]
 PRINCIPLES = [uri for uri in PAGES if uri.startswith("principles/")]
 ORIGINALITY = ROOT.parent / "shared" / "tools" / "originality.py"
 

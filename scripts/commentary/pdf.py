@@ -55,8 +55,6 @@ from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
 
-from commentary.linkcheck import nav_entries
-
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -154,7 +152,7 @@ def build_document(config, site: Path) -> str:
         _check_references(chapter.body, known_ids)
     name = str(config["site_name"])
     description = " ".join(str(config.get("site_description") or "").split())
-    edition = edition_date()
+    edition = edition_date(config)
     head = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_text(name)}</title>"
@@ -170,40 +168,31 @@ def build_document(config, site: Path) -> str:
     return "\n".join(parts)
 
 
-def edition_date() -> datetime.date:
-    """The build date as MkDocs gives it (SOURCE_DATE_EPOCH's, for reproducible builds)."""
-    from mkdocs.utils import get_build_datetime
+def edition_date(config) -> datetime.date:
+    """The edition's date, from the site model (SOURCE_DATE_EPOCH's, for reproducible builds)."""
+    from commentary.site import Site
 
-    return get_build_datetime().date()
+    return Site.of(config).edition.date()
 
 
 # ---- chapters ----------------------------------------------------------------------------------
 
 
 def load_chapters(config, site: Path) -> list[Chapter]:
-    """The chapters in nav order, each with the article of its rendered page."""
-    from mkdocs.structure.files import File
+    """The chapters in the site model's reading order, each with the article of its page."""
+    from commentary.site import Site
 
-    nav = config.get("nav")
-    if not nav:  # MkDocs then lists the pages itself: the home page first, the rest by path
-        docs = Path(config["docs_dir"])
-        found = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
-        nav = sorted(found, key=lambda uri: (uri != "index.md", uri))
     chapters: list[Chapter] = []
     previous_part = ""
-    for title, uri, part in nav_entries(nav):
-        if urlsplit(uri).scheme or uri.startswith("/"):
-            continue  # external nav links have no page to print
-        file = File(uri, config["docs_dir"], str(site), config["use_directory_urls"])
+    for entry in Site.of(config).reading_order:
+        file, part = entry.file, entry.section
         page = site / file.dest_uri
         if not page.is_file():
-            raise FileNotFoundError(f"{page}: rendered page for nav entry '{uri}' is missing")
+            raise FileNotFoundError(f"{page}: rendered page for '{file.src_uri}' is missing")
         article = read_article(page)
-        key = posixpath.splitext(uri)[0].replace("/", "-").lower() or "page"
+        key = posixpath.splitext(file.src_uri)[0].replace("/", "-").lower() or "page"
         starts_part = bool(part) and part != previous_part
-        chapter = Chapter(title, uri, file.dest_uri, key, part, starts_part, article)
-        if not chapter.title:
-            chapter.title = _heading_text(article.find(".//h1")) or key
+        chapter = Chapter(entry.title, file.src_uri, file.dest_uri, key, part, starts_part, article)
         chapters.append(chapter)
         previous_part = part
     return chapters

@@ -1,0 +1,252 @@
+"""The project's Markdown extension: what the build adds to pages, under MkDocs and Zensical alike.
+
+Fed by the site model (`Site.extension_data()`), it
+- fills in the footnote definition of every `[^key]` a page cites but does not define, from the
+  bibliography (a short citation and a link to the full reference on the sources page);
+- replaces marker lines (`<!-- commentary:NAME -->`) with generated blocks: the bibliography,
+  "how to cite", the chart of contacts;
+- adds "Discussed in" backlinks at the end of each timeline and glossary entry that pages cite;
+- points the back-link of a footnote cited inside an annotation at the annotated block.
+
+Python-Markdown does not tell an extension which page it is converting, so the build puts one
+stamp line before each page's text (`stamp()`); the extension reads it and takes it away. MkDocs
+gets the extension as an instance from the hook; Zensical, which runs no hooks, gets it by name with
+`data:` naming a JSON file that the build wrote from the same site model.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import RE_REFERENCE, FootnoteBlockProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# The first line the build puts before a page's text: which page this is.
+STAMP_PREFIX = "<!-- commentary-page: "
+STAMP_SUFFIX = " -->"
+# A whole line that asks for a generated block.
+MARKER_PREFIX = "<!-- commentary:"
+MARKER_SUFFIX = " -->"
+HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+
+
+def stamp(src_uri: str) -> str:
+    """The line that tells the extension which page follows."""
+    return f"{STAMP_PREFIX}{src_uri}{STAMP_SUFFIX}\n"
+
+
+@dataclass
+class Data:
+    """What the extension needs to render any page of one site (JSON-serialisable)."""
+
+    footnotes: dict[str, str] = field(default_factory=dict)
+    markers: dict[str, Any] = field(default_factory=dict)
+    backlinks: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    sources_page: str = "sources.md"
+
+    def dump(self, path: Path) -> None:
+        """Write the data as JSON, for an engine that loads the extension by name."""
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: str | Path) -> Data:
+        """Read data written by `dump`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+class _Page(Preprocessor):
+    """Reads the stamp, fills in marker lines and the bibliography's footnote definitions."""
+
+    def __init__(self, md: markdown.Markdown, ext: CommentaryExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.ext.page = ""
+        if lines and lines[0].startswith(STAMP_PREFIX) and lines[0].endswith(STAMP_SUFFIX):
+            self.ext.page = lines[0][len(STAMP_PREFIX) : -len(STAMP_SUFFIX)]
+            lines = lines[1:]
+        out: list[str] = []
+        for line in lines:
+            name = _marker(line)
+            if name is None:
+                out.append(line)
+            else:
+                out.extend(self._block(name).split("\n"))
+        return out + self._definitions(out)
+
+    def _block(self, name: str) -> str:
+        """The generated block for a marker; a marker the data does not know stays visible."""
+        value = self.ext.data.markers.get(name)
+        if isinstance(value, dict):
+            value = value.get(self.ext.page)
+        if value is None:
+            return f"<!-- commentary:{name} (nothing generated) -->"
+        return value
+
+    def _definitions(self, lines: list[str]) -> list[str]:
+        """Definitions for the bibliography keys the page cites without defining them."""
+        text = "\n".join(lines)
+        defined = {m.group(1) for m in FootnoteBlockProcessor.RE.finditer(text)}
+        cited = dict.fromkeys(m.group(1) for m in RE_REFERENCE.finditer(text))
+        page_dir = posixpath.dirname(self.ext.page)
+        sources = posixpath.relpath(self.ext.data.sources_page, page_dir or ".")
+        added = []
+        for key in cited:
+            short = self.ext.data.footnotes.get(key)
+            if key in defined or short is None:
+                continue
+            added.append(f"[^{key}]: {short}; [full reference]({sources}#{key}).")
+        return ["", *added] if added else []
+
+
+class _Backlinks(Treeprocessor):
+    """Adds "Discussed in" lines to entries, and retargets footnote back-links in annotations."""
+
+    def __init__(self, md: markdown.Markdown, ext: CommentaryExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        incoming = self.ext.data.backlinks.get(self.ext.page, {})
+        if incoming:
+            add_backlinks(root, incoming)
+        retarget_annotation_backlinks(root)
+
+
+def iterparent(root: etree.Element) -> Iterator[tuple[etree.Element, etree.Element]]:
+    """Every (parent, child) pair under `root`, from a snapshot (safe to edit while iterating)."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            yield parent, child
+
+
+def add_backlinks(root: etree.Element, incoming: dict[str, list[tuple[str, str]]]) -> None:
+    """At the end of each entry whose heading id is cited, list the citing sections.
+
+    An entry runs from its heading to the next heading of the same or a higher level, or to the
+    end of the block that holds it (a timeline entry's `<div>`). A heading followed by a deeper one
+    opens a section of entries, not an entry: its entries carry the backlinks.
+    """
+    for parent, heading in iterparent(root):
+        level = HEADING_LEVELS.get(heading.tag if isinstance(heading.tag, str) else "")
+        links = incoming.get(heading.get("id", "")) if level else None
+        if not links:
+            continue
+        siblings = list(parent)
+        end = len(siblings)
+        for index in range(siblings.index(heading) + 1, len(siblings)):
+            other = _first_heading_level(siblings[index])
+            if other is None:
+                continue
+            end = index if other <= level else -1
+            break
+        if end < 0:
+            continue
+        parent.insert(end, _backlinks_paragraph(links))
+
+
+def _first_heading_level(element: etree.Element) -> int | None:
+    """The level of the first heading at or inside `element`, in document order."""
+    for node in element.iter():
+        level = HEADING_LEVELS.get(node.tag if isinstance(node.tag, str) else "")
+        if level:
+            return level
+    return None
+
+
+def _backlinks_paragraph(links: list[tuple[str, str]]) -> etree.Element:
+    """`<p class="backlinks"><em>Discussed in:</em> <a>…</a>, <a>…</a></p>`."""
+    paragraph = etree.Element("p", {"class": "backlinks"})
+    label = etree.SubElement(paragraph, "em")
+    label.text = "Discussed in:"
+    label.tail = " "
+    for number, (title, href) in enumerate(links):
+        link = etree.SubElement(paragraph, "a", {"href": href})
+        link.text = title
+        link.tail = ", " if number < len(links) - 1 else ""
+    paragraph.tail = "\n"
+    return paragraph
+
+
+def retarget_annotation_backlinks(root: etree.Element) -> None:
+    """Point the back-link of a footnote cited inside an annotation at the annotated block.
+
+    Material shows an annotation's text only while it is open, so a back-link to a reference
+    inside it would lead nowhere; the reader lands on the block that carries the marker instead.
+    The anchor is an empty element before the block: an id on the block itself would make
+    Material turn its markers into links to ids it never creates. An annotation list is the `ol`
+    that directly follows a block marked `annotate`, as Material reads it.
+    """
+    targets: dict[str, str] = {}
+    number = 0
+    for parent, block in iterparent(root):
+        if "annotate" not in block.get("class", "").split():
+            continue
+        siblings = list(parent)
+        index = siblings.index(block)
+        notes = siblings[index + 1] if index + 1 < len(siblings) else None
+        if notes is None or notes.tag != "ol":
+            continue
+        refs = [
+            sup.get("id", "") for sup in notes.iter("sup") if sup.get("id", "").startswith("fnref")
+        ]
+        if not refs:
+            continue
+        number += 1
+        anchor = etree.Element("span", {"id": f"annotated-{number}"})
+        parent.insert(index, anchor)
+        targets.update(dict.fromkeys(refs, f"annotated-{number}"))
+    if not targets:
+        return
+    for link in root.iter("a"):
+        if "footnote-backref" in link.get("class", "").split():
+            ref = link.get("href", "").lstrip("#")
+            if ref in targets:
+                link.set("href", f"#{targets[ref]}")
+
+
+def _marker(line: str) -> str | None:
+    """The name in a marker line, or None."""
+    stripped = line.strip()
+    if stripped.startswith(MARKER_PREFIX) and stripped.endswith(MARKER_SUFFIX):
+        return stripped[len(MARKER_PREFIX) : -len(MARKER_SUFFIX)].strip()
+    return None
+
+
+class CommentaryExtension(Extension):
+    """Registers the preprocessor and the tree processor; see the module's docstring."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "data": ["", "the site's data: a Data object, or a JSON file from Data.dump"]
+        }
+        super().__init__(**kwargs)
+        value = self.getConfig("data")
+        self.data: Data = (
+            value if isinstance(value, Data) else Data.read(value) if value else Data()
+        )
+        self.page = ""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)
+        # Before pymdownx.snippets (32) and Python-Markdown's own preprocessors (30, 20).
+        md.preprocessors.register(_Page(md, self), "commentary-page", 35)
+        # After footnotes (50) made its list and attr_list (8) set the explicit ids that entries
+        # carry; before toc and MkDocs collect the page's anchors (5) and MkDocs rewrites links
+        # to .md files into page addresses (0), so both see what this adds.
+        md.treeprocessors.register(_Backlinks(md, self), "commentary-backlinks", 6)
+
+
+def makeExtension(**kwargs: Any) -> CommentaryExtension:
+    """Python-Markdown's entry point, for engines that load extensions by name."""
+    return CommentaryExtension(**kwargs)
