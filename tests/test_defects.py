@@ -1,4 +1,4 @@
-"""One test per defect found by the code review (review-code-1.md, D1-D11), each failing before its fix.
+"""One test per defect the code review found (review-code-1.md, D1-D11), each failing before its fix.
 
 D5 (the checker's own bugs crash loudly) is tested by tests/test_check_links_properties.py, which
 lets any unexpected exception escape; D6 and the PDF half of D10 by tests/test_pdf.py. D7 was dead
@@ -97,7 +97,9 @@ def test_d8_column_is_the_links_not_an_earlier_mention(tmp_site, monkeypatch, ca
 def test_d9_links_in_an_included_file_sit_under_the_including_section(tmp_site):
     config = tmp_site(
         {
-            "index.md": '# Home\n\n## Intro { #intro }\n\n## Context { #context }\n\n--8<-- "shared.md"\n',
+            "index.md": (
+                '# Home\n\n## Intro { #intro }\n\n## Context { #context }\n\n--8<-- "shared.md"\n'
+            ),
             "includes/shared.md": "See [1994](timeline.md#y1994).\n",
             "timeline.md": "# Timeline\n\n### Carter { #y1994 }\n",
         }
