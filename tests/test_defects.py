@@ -1,4 +1,4 @@
-"""One test per defect the code review found (review-code-1.md, D1-D11), each failing before its fix.
+"""One test per defect the code review found (review-code-1.md, D1-D11); each failed before.
 
 D5 (the checker's own bugs crash loudly) is tested by tests/test_check_links_properties.py, which
 lets any unexpected exception escape; D6 and the PDF half of D10 by tests/test_pdf.py. D7 was dead
