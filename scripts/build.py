@@ -6,7 +6,7 @@ usage: python3 scripts/build.py [--serve] [--no-pdf] [--paper {a4,letter}]
 The site is built into a temporary folder beside `site/` and replaces it only when every step
 succeeded, so a failed build leaves the last good `site/` exactly as it was. `--serve` checks,
 then serves with live reload on http://127.0.0.1:8000/ (the check runs again on every rebuild,
-through the MkDocs hook). The first run creates `.venv/` with the pinned tools.
+through the MkDocs hook). The first run creates `.venv/` with the locked tools.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Run every test: `python3 scripts/test.py [pytest options]`.
 
-Creates `.venv/` with the pinned tools on first use (see scripts/_venv.py), then runs ruff over
+Creates `.venv/` with the locked tools on first use (see scripts/_venv.py), then runs ruff over
 the Python code and pytest over `tests/`. Browser tests need Chromium at /usr/bin/chromium or
 $CHROME_PATH; without one they are skipped with a reason, except in CI (CI=true), where a skip of
 that kind fails the run.
