@@ -261,11 +261,11 @@ def _bibliography_problems(site: Site, edges: list[Edge]) -> list[Problem]:
         (c.label, c.path, c.line, c.col)
         for scan in site.scans.values()
         for c in scan.citations
-        if c.label in bib.records
+        if c.label in bib
     ]
     citations += [
         (edge.fragment, site.docs_path(edge.source), 1, 1)
         for edge in edges
-        if edge.target == SOURCES_PAGE and edge.fragment
+        if edge.target == SOURCES_PAGE and edge.fragment in bib
     ]
     return list(bibliography.problems(bib, citations))

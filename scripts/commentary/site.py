@@ -169,7 +169,7 @@ class Site:
         bib = self.bibliography
         if bib is None:
             return {}
-        return {key: bib.short_cite(key) for key in bib.records}
+        return {key: bib.short_cite(key) for key in bib.keys}
 
     def static_markers(self) -> dict[str, Any]:
         """Generated blocks that do not depend on other pages: the bibliography, how to cite."""
@@ -182,7 +182,9 @@ class Site:
             citation = (self.config.extra or {}).get("citation")
             if citation:
                 markers["how-to-cite"] = bibliography.how_to_cite_markdown(
-                    self.config.extra, self.edition_text()
+                    self.config.extra,
+                    {"iso": f"{self.edition:%Y-%m-%d}", "text": self.edition_text()},
+                    self.config.site_url,
                 )
         return markers
 
