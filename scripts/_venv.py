@@ -83,7 +83,7 @@ def ensure() -> None:
         print(f"Creating {VENV.relative_to(ROOT)}/ (first run only) ...", file=sys.stderr)
         venv.create(VENV, with_pip=True)
     if not STAMP.exists() or STAMP.read_text() != digest:
-        print("Installing the locked tools (pyproject.toml, requirements.lock) ...", file=sys.stderr)
+        print("Installing the locked tools (requirements.lock) ...", file=sys.stderr)
         _install(_python(), reqs, locked=True)
         STAMP.write_text(digest)
     if not inside:
