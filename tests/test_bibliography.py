@@ -149,12 +149,11 @@ def test_the_real_bibliography_keeps_every_key_of_the_first_edition(real) -> Non
     assert len(real.records) >= 87
 
 
-def test_every_source_link_on_the_pages_has_a_record_and_every_record_is_linked(real) -> None:
+def test_every_source_link_on_the_pages_has_a_record(real) -> None:
     linked = {
         key for page in DOCS.rglob("*.md") for key in SOURCE_LINK.findall(page.read_text("utf-8"))
     } - set(GROUPS)
     assert sorted(linked - set(real.keys)) == []
-    assert sorted(set(real.keys) - linked) == []
 
 
 def test_no_record_uses_a_mirror_domain(real) -> None:
@@ -372,7 +371,8 @@ def test_bibtex_round_trip_keeps_author_title_date_container_and_address(real) -
             )
             assert entry.fields["year"] == str(record.year)
         if entry.type == "techreport":
-            assert untex(entry.fields["institution"]) == fields["publisher"], record.key
+            institution = fields.get("publisher") or fields["container-title"]
+            assert untex(entry.fields["institution"]) == institution, record.key
         elif fields.get("container-title"):
             field = "journal" if entry.type == "article" else "howpublished"
             assert untex(entry.fields[field]) == fields["container-title"], record.key
