@@ -3,7 +3,9 @@
 The rules, read from the YAML: read-only by default; only the deploy job may write to Pages or
 mint an OIDC token; one deployment at a time, never cancelled; actions pinned to released major
 versions; the site's address taken from the repository's Pages settings; pip's cache keyed on
-pyproject.toml; tests before the build; pull requests get cross-link annotations.
+pyproject.toml; tests before the build; pull requests get cross-link annotations; the weekly
+watch on the sources' addresses runs lychee through its action, never fails, and writes the dead
+addresses with their keys into the job summary.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 PAGES = WORKFLOWS / "pages.yml"
 CHECK = WORKFLOWS / "check.yml"
+LINKS = WORKFLOWS / "links.yml"
 # The oldest major of each action that runs on Node 24 (all released); newer majors pass too.
 MINIMUM_MAJOR = {
     "actions/checkout": 6,
@@ -30,6 +33,7 @@ MINIMUM_MAJOR = {
     "actions/configure-pages": 6,
     "actions/upload-pages-artifact": 5,
     "actions/deploy-pages": 5,
+    "lycheeverse/lychee-action": 2,
 }
 # owner/name@vN: a released major version tag, never a branch.
 PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@v(?P<major>\d+)$")
@@ -191,3 +195,36 @@ def test_pull_requests_get_cross_link_annotations_and_tests() -> None:
     assert run_index(workflow, job, "python3 scripts/check_links.py --format github") < run_index(
         workflow, job, "python3 scripts/test.py"
     )
+
+
+def test_source_links_are_watched_weekly_and_by_hand() -> None:
+    triggers = load(LINKS)["on"]
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    (schedule,) = triggers["schedule"]
+    day, month, weekday = schedule["cron"].split()[2:]
+    assert (day, month) == ("*", "*") and weekday.isdigit()
+
+
+def test_source_links_are_checked_by_lychee_from_the_bibliographys_address_list() -> None:
+    workflow = load(LINKS)
+    listed = run_index(workflow, "sources", "scripts/source_links.py list lychee/source-urls.txt")
+    lychee = step_using(workflow, "sources", "lycheeverse/lychee-action")
+    assert listed < steps(workflow, "sources").index(lychee)
+    assert lychee["with"]["args"].split()[-1] == "lychee/source-urls.txt"
+    assert (lychee["with"]["format"], lychee["with"]["output"]) == ("json", "lychee/report.json")
+
+
+def test_the_source_link_watch_never_fails_and_publishes_nothing() -> None:
+    workflow = load(LINKS)
+    assert step_using(workflow, "sources", "lycheeverse/lychee-action")["with"]["fail"] is False
+    assert workflow["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in workflow["jobs"].values())
+    assert all("deploy" not in s.get("uses", "") for s in steps(workflow, "sources"))
+
+
+def test_dead_source_links_go_into_the_job_summary_with_their_keys() -> None:
+    workflow = load(LINKS)
+    summary = steps(workflow, "sources")[run_index(workflow, "sources", "source_links.py summary")]
+    assert summary["if"] == "${{ !cancelled() }}"
+    assert "python3 scripts/source_links.py summary lychee/report.json" in summary["run"]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]

@@ -527,3 +527,54 @@ def how_to_cite_markdown(
         ]
     )
     return f"Plain text:\n\n```text\n{plain}\n```\n\nBibTeX:\n\n```bibtex\n{bibtex}\n```\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The weekly watch on the sources' addresses (.github/workflows/links.yml)
+
+
+def source_addresses(bib: Bibliography) -> str:
+    """Every source address, one a line, sorted: the input lychee checks."""
+    return "".join(f"{url}\n" for url in sorted({r.url for r in _unique(bib) if r.url}))
+
+
+def dead_links_summary(bib: Bibliography, report: Mapping[str, Any]) -> str:
+    """The dead addresses of a lychee JSON report, by record key, as a job-summary table.
+
+    lychee lists failures under `fail_map` (input file -> responses); a response's `status` is
+    an object with `text` (and `code`) in lychee 0.15 and later, a string before.
+    """
+    keys_by_url: dict[str, list[Record]] = {}
+    for record in _unique(bib):
+        keys_by_url.setdefault(record.url.rstrip("/"), []).append(record)
+    rows = []
+    for responses in (report.get("fail_map") or {}).values():
+        for response in responses:
+            url = str(response.get("url") or "")
+            status = response.get("status")
+            if isinstance(status, Mapping):
+                status = status.get("text") or status.get("code") or ""
+            records = keys_by_url.get(url.rstrip("/"), [])
+            for record in records or [None]:
+                key = f"`{record.key}`" if record else "(no record)"
+                archived = f"<{record.archive_url}>" if record and record.archive_url else "none"
+                rows.append(f"| {key} | <{url}> | {_cell(str(status))} | {archived} |")
+    checked = report.get("total", "?")
+    if not rows:
+        return f"## Source addresses\n\nAll {checked} source addresses answered.\n"
+    rows.sort()
+    head = [
+        "## Source addresses",
+        "",
+        f"{len(rows)} of {checked} source addresses did not answer. In docs/bibliography.yaml,"
+        " give each record its new `URL`, or an `archive-url` where the original is gone.",
+        "",
+        "| Key | Address | Status | Archived copy |",
+        "| --- | --- | --- | --- |",
+    ]
+    return "\n".join([*head, *rows]) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe in one Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
