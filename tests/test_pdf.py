@@ -318,8 +318,8 @@ Text of the entry.
 @pytest.fixture(scope="module")
 def tiny_document(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The PDF's HTML document (before layout) for a two-page site, built once for this module."""
-    import build
-    from commentary import linkcheck, pdf
+    from commentary import engines, pdf
+    from commentary.site import Site
 
     root = tmp_path_factory.mktemp("tiny")
     (root / "docs").mkdir()
@@ -328,8 +328,9 @@ def tiny_document(tmp_path_factory: pytest.TempPathFactory) -> str:
     config_file = root / "mkdocs.yml"
     config_file.write_text(TINY_CONFIG, encoding="utf-8")
     site = root / "site"
-    assert build._mkdocs_build(config_file, site)
-    return pdf.build_document(linkcheck.load_config(config_file), site)
+    model = Site.load(config_file)
+    engines.build_mkdocs(model.config, site)
+    return pdf.build_document(model.config, site)
 
 
 @pytest.fixture(scope="module")

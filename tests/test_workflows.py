@@ -152,12 +152,13 @@ def test_site_url_comes_from_the_pages_settings_with_a_trailing_slash() -> None:
     assert "format('{0}/', steps.pages.outputs.base_url)" in build["env"]["SITE_URL"]
 
 
-def test_pip_cache_is_keyed_on_pyproject() -> None:
+def test_pip_cache_is_keyed_on_pyproject_and_the_lock_file() -> None:
     for path in (PAGES, CHECK):
         workflow = load(path)
         job = next(iter(workflow["jobs"]))
         setup = step_using(workflow, job, "actions/setup-python")["with"]
-        assert (setup["cache"], setup["cache-dependency-path"]) == ("pip", "pyproject.toml")
+        assert setup["cache"] == "pip"
+        assert setup["cache-dependency-path"].split() == ["pyproject.toml", "requirements.lock"]
 
 
 def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
