@@ -107,6 +107,7 @@ class PageScan:
 
     src_uri: str
     title: str = ""
+    meta: dict = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
@@ -305,7 +306,7 @@ class Scanner:
             )
             return scan
         source = source.replace("\r\n", "\n")
-        body, _ = meta.get_data(source)
+        body, scan.meta = meta.get_data(source)
         offset = source[: len(source) - len(body)].count("\n") if body else 0
         snippet_files, missing = self._snippet_files(body, shown, offset)
         scan.problems.extend(missing)
