@@ -96,12 +96,15 @@ class _HeadParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.head = Head()
         self._in_title = False
+        self._in_body = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "html":
             self.head.lang = values.get("lang")
-        elif tag == "title":
+        elif tag == "body":
+            self._in_body = True  # a <title> from here on names an SVG drawing, not the page
+        elif tag == "title" and not self._in_body:
             self._in_title = True
         elif tag == "meta" and ("name" in values or "property" in values):
             self.head.meta[values.get("property") or values["name"]] = values.get("content", "")

@@ -91,7 +91,7 @@ def contacts_chart(entries: Iterable[Entry], timeline_href: str) -> str:
     return "\n".join([
         '<div class="contacts-chart">',
         '<figure class="cc-figure">',
-        f'<div class="cc-scroll">{svg}</div>',
+        svg,
         f"<figcaption>{caption}</figcaption>",
         "</figure>",
         _table(contacts, timeline_href),
@@ -212,6 +212,7 @@ def _restyle(svg: str, contacts: Sequence[Entry], title: str) -> str:
         for name in ("d", "x", "y", "transform"):
             if name in element.attrib:
                 element.set(name, _round(element.get(name)))
+        _circle(element)
         if _local(element.tag) not in ("text", "tspan"):
             element.text = None
         element.tail = None
@@ -232,6 +233,7 @@ def _restyle(svg: str, contacts: Sequence[Entry], title: str) -> str:
     for name in ("width", "height"):
         root.set(name, _round(root.get(name).removesuffix("pt")))
     root.attrib.pop("version", None)
+    root.set("font-family", "DejaVu Sans, sans-serif")
     root.set("class", "cc-svg")
     root.set("role", "group")
     root.set("aria-labelledby", TITLE_ID)
@@ -300,16 +302,32 @@ def _inline_uses(root: etree.Element) -> None:
 
 
 def _style_to_attributes(element: etree.Element) -> None:
-    """`style="fill: #fff; stroke-width: 0.8"` as presentation attributes, which CSS overrides."""
+    """`style="fill: #fff; stroke-width: 0.8"` as presentation attributes, which CSS overrides.
+
+    The font family is left out: the site's CSS sets it, and the SVG root names DejaVu Sans,
+    matplotlib's face, for the PDF.
+    """
     style = element.attrib.pop("style", "")
     for declaration in style.split(";"):
         name, _, value = declaration.partition(":")
         name, value = name.strip(), value.strip()
-        if not name or name == "font-family":
-            continue  # the site's CSS chooses the face; the PDF's default is DejaVu Sans
+        if name and name != "font-family":
+            element.set(name, value)
+
+
+def _circle(element: etree.Element) -> None:
+    """A round marker (matplotlib draws it as four Bézier curves) as an SVG circle."""
+    d, transform = element.get("d", ""), element.get("transform", "")
+    if element.tag != f"{{{SVG_NS}}}path" or " C " not in d or not transform.startswith(
+            "translate("):
+        return
+    x, y = transform.removeprefix("translate(").removesuffix(")").split()
+    radius = d.split()[2]  # "M 0 4.2 C ...": the path starts at (0, r)
+    for name in ("d", "transform"):
+        del element.attrib[name]
+    element.tag = f"{{{SVG_NS}}}circle"
+    for name, value in (("cx", x), ("cy", y), ("r", radius)):
         element.set(name, value)
-    if _local(element.tag) == "text":
-        element.set("font-family", "DejaVu Sans, sans-serif")
 
 
 def _collapse_groups(root: etree.Element) -> None:
