@@ -10,8 +10,9 @@ with a `<title>` naming the entry.
 matplotlib's SVG is rewritten before it is inlined (`_restyle`):
 
 - deterministic: a fixed hash salt, no date, no metadata, no generated ids;
-- self-contained: marker `<use>` references are inlined and clip paths dropped, so no id inside
-  the chart is referenced from elsewhere (the PDF renames every id by chapter);
+- self-contained and small: marker `<use>` references are inlined (round markers as circles),
+  clip paths dropped and numbers rounded, so no id inside the chart is referenced from elsewhere
+  (the PDF renames every id by chapter) and it costs about 3 kB gzipped, table included;
 - themable: `style` attributes become presentation attributes, which any CSS rule overrides, and
   each part carries a class (`cc-mark cc-agreement`, `cc-axis`, `cc-grid`, `cc-article`,
   `cc-label`); commentary.css colours them from Material's palette variables, so the chart follows
@@ -20,6 +21,11 @@ matplotlib's SVG is rewritten before it is inlined (`_restyle`):
 - accessible: `role="group"` named by its `<title>` and described by its `<desc>`; each link is
   named by its own `<title>`. (Not `role="img"`: an image's children are hidden from assistive
   technology, and the links inside must stay reachable.)
+
+For the PDF, pdf.py parses the rendered page with tinyhtml5, which puts SVG elements in the SVG
+namespace; `unqualify_svg` gives them back their plain names before ElementTree serialises the
+page, or WeasyPrint would read `<ns0:svg>` as an unknown element. WeasyPrint draws the chart but
+does not make its marks into links; the table's links work in the PDF.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ MARKERS = {"agreement": ("o", 8.5), "progress": ("D", 7.5), "none": ("o", 8.5)}
 # Fallback colours, written into the SVG for readers without the site's CSS (the PDF).
 INK, RULE, MARK, TINT, PAPER = "#222222", "#d0d0d0", "#3949ab", "#9fa8da", "#ffffff"
 FILLS = {"agreement": MARK, "progress": TINT, "none": PAPER}
-# The article's date, marked on the chart.
+# The article's date, marked on the chart: the week of 17 May 2016 (its day is not known).
 ARTICLE = datetime.date(2016, 5, 20)
 ARTICLE_LABEL = "The article, May 2016"
 # The span the chart always shows (wider if a contact falls outside it).
@@ -103,64 +109,62 @@ def contacts_chart(entries: Iterable[Entry], timeline_href: str) -> str:
 
 
 def _draw(contacts: Sequence[Entry], timeline_href: str, first: int, last: int) -> str:
-    """matplotlib's SVG of the chart (before `_restyle`)."""
-    import matplotlib
+    """matplotlib's SVG of the chart (before `_restyle`); marks are numbered in `contacts` order.
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
+    A bare `Figure` (no pyplot): no backend to choose, no global figure to close.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     levels = list(LEVELS)
     with matplotlib.rc_context(RC):
-        figure, axes = pyplot.subplots(figsize=(6.4, 3.0))
-        try:
-            figure.patch.set_visible(False)
-            axes.patch.set_visible(False)
-            for index in range(len(levels)):
-                y = len(levels) - 1 - index
-                rule = axes.axhline(y, color=RULE, linewidth=0.8, zorder=0, clip_on=False)
-                rule.set_gid("cc-grid")
-            article = _year(ARTICLE.isoformat())
-            line = axes.axvline(article, color=INK, linewidth=1, linestyle=(0, (4, 3)),
-                                clip_on=False, zorder=1)
-            line.set_gid("cc-article")
-            label = axes.text(article - 0.25, len(levels) - 0.45, ARTICLE_LABEL, ha="right",
-                              va="bottom", fontsize=9)
-            label.set_gid("cc-article-label")
-            for number, (entry, x, y) in enumerate(_positions(contacts, levels)):
-                marker, size = MARKERS[entry.outcome]
-                (mark,) = axes.plot([x], [y], marker=marker, markersize=size, linestyle="none",
-                                    markerfacecolor=FILLS[entry.outcome], markeredgecolor=MARK,
-                                    markeredgewidth=1.5, clip_on=False, zorder=3)
-                mark.set_gid(f"cc-mark-{number}")
-                mark.set_url(f"{timeline_href}#{entry.id}")
-            axes.set_xlim(first - 0.6, last + 1.1)
-            axes.set_ylim(-0.6, len(levels) - 0.4)
-            axes.set_yticks(range(len(levels)), [LEVEL_LABELS[key] for key in reversed(levels)])
-            ticks = [year for year in range(first, last + 1) if year % 5 == 0]
-            axes.set_xticks(ticks, [str(year) for year in ticks])
-            axes.set_xticks(range(first, last + 1), minor=True)
-            axes.tick_params(axis="y", length=0, pad=6)
-            for side in ("top", "right", "left"):
-                axes.spines[side].set_visible(False)
-            axes.spines["bottom"].set_gid("cc-axis")
-            handles = [
-                Line2D([], [], marker=MARKERS[key][0], markersize=MARKERS[key][1],
-                       linestyle="none", markerfacecolor=FILLS[key], markeredgecolor=MARK,
-                       markeredgewidth=1.5)
-                for key in OUTCOMES
-            ]
-            legend = figure.legend(handles, [OUTCOME_LABELS[key] for key in OUTCOMES],
-                                   loc="upper left", ncols=len(OUTCOMES), frameon=False,
-                                   handletextpad=0.3, columnspacing=1.2, borderaxespad=0.3)
-            legend.set_gid("cc-legend")
-            for key, handle in zip(OUTCOMES, legend.legend_handles, strict=True):
-                handle.set_gid(f"cc-key-{key}")
-            figure.subplots_adjust(left=0.25, right=0.98, top=0.85, bottom=0.12)
-            out = io.StringIO()
-            figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-        finally:
-            pyplot.close(figure)
+        figure = Figure(figsize=(6.4, 3.0))
+        axes = figure.subplots()
+        figure.patch.set_visible(False)
+        axes.patch.set_visible(False)
+        for y in range(len(levels)):
+            rule = axes.axhline(y, color=RULE, linewidth=0.8, zorder=0, clip_on=False)
+            rule.set_gid("cc-grid")
+        article = _year(ARTICLE.isoformat())
+        line = axes.axvline(article, color=INK, linewidth=1, linestyle=(0, (4, 3)),
+                            clip_on=False, zorder=1)
+        line.set_gid("cc-article")
+        label = axes.text(article - 0.25, len(levels) - 0.45, ARTICLE_LABEL, ha="right",
+                          va="bottom", fontsize=9)
+        label.set_gid("cc-article-label")
+        for number, (entry, x, y) in enumerate(_positions(contacts, levels)):
+            marker, size = MARKERS[entry.outcome]
+            (mark,) = axes.plot([x], [y], marker=marker, markersize=size, linestyle="none",
+                                markerfacecolor=FILLS[entry.outcome], markeredgecolor=MARK,
+                                markeredgewidth=1.5, clip_on=False, zorder=3)
+            mark.set_gid(f"cc-mark-{number}")
+            mark.set_url(f"{timeline_href}#{entry.id}")
+        axes.set_xlim(first - 0.6, last + 1.1)
+        axes.set_ylim(-0.6, len(levels) - 0.4)
+        axes.set_yticks(range(len(levels)), [LEVEL_LABELS[key] for key in reversed(levels)])
+        ticks = [year for year in range(first, last + 1) if year % 5 == 0]
+        axes.set_xticks(ticks, [str(year) for year in ticks])
+        axes.set_xticks(range(first, last + 1), minor=True)
+        axes.tick_params(axis="y", length=0, pad=6)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        axes.spines["bottom"].set_gid("cc-axis")
+        handles = [
+            Line2D([], [], marker=MARKERS[key][0], markersize=MARKERS[key][1],
+                   linestyle="none", markerfacecolor=FILLS[key], markeredgecolor=MARK,
+                   markeredgewidth=1.5)
+            for key in OUTCOMES
+        ]
+        legend = figure.legend(handles, [OUTCOME_LABELS[key] for key in OUTCOMES],
+                               loc="upper left", ncols=len(OUTCOMES), frameon=False,
+                               handletextpad=0.3, columnspacing=1.2, borderaxespad=0.3)
+        legend.set_gid("cc-legend")
+        for key, handle in zip(OUTCOMES, legend.legend_handles, strict=True):
+            handle.set_gid(f"cc-key-{key}")
+        figure.subplots_adjust(left=0.25, right=0.98, top=0.85, bottom=0.12)
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue()
 
 
