@@ -195,7 +195,7 @@ def test_the_chart_follows_the_palette(browser, site_url: str) -> None:
             tab.goto(site_url, wait_until="networkidle")
             colours[scheme] = tab.evaluate("""() => {
               const style = el => getComputedStyle(el);
-              const mark = document.querySelector('.contacts-chart .cc-agreement path');
+              const mark = document.querySelector('.contacts-chart .cc-mark.cc-agreement circle');
               const label = document.querySelector('.contacts-chart .cc-label');
               const link = document.querySelector('.md-typeset p a');
               return {mark: style(mark).fill, label: style(label).fill,
