@@ -96,12 +96,15 @@ class _HeadParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.head = Head()
         self._in_title = False
+        self._in_body = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "html":
             self.head.lang = values.get("lang")
-        elif tag == "title":
+        elif tag == "body":
+            self._in_body = True  # a <title> from here on names an SVG drawing, not the page
+        elif tag == "title" and not self._in_body:
             self._in_title = True
         elif tag == "meta" and ("name" in values or "property" in values):
             self.head.meta[values.get("property") or values["name"]] = values.get("content", "")
@@ -448,3 +451,86 @@ def test_palette_choice_survives_a_reload(open_page, site_url: str) -> None:
 
     tab.reload(wait_until="networkidle")
     assert tab.locator("body").get_attribute("data-md-color-scheme") == "slate"
+
+
+# ---- Typography for long reading ---------------------------------------------------------------
+
+# The characters of each full line (a paragraph's last line left out) of the blocks `selector`
+# finds: every character's box is measured, and a new line starts where a box sits lower than
+# the line before by more than half the line height (a raised footnote number stays on its line).
+LINE_LENGTHS_JS = """(selector) => {
+  const counts = [], range = document.createRange();
+  for (const block of document.querySelectorAll(selector)) {
+    const height = parseFloat(getComputedStyle(block).lineHeight);
+    const lines = [];
+    let line = null;
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        const middle = box.top + box.height / 2;
+        if (line === null || middle > line.middle + height / 2) {
+          line = {middle, count: 0};
+          lines.push(line);
+        }
+        line.count += 1;
+      }
+    }
+    counts.push(...lines.slice(0, -1).map(full => full.count));
+  }
+  return counts;
+}"""
+# The body text of a page: the paragraphs directly in the article (not notes, tables or cards).
+BODY_TEXT = ".md-content__inner > p"
+MEASURE = range(60, 76)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_principle_page_lines_hold_60_to_75_characters_on_a_laptop(open_page,
+                                                                    site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    lengths = sorted(tab.evaluate(LINE_LENGTHS_JS, BODY_TEXT))
+    assert len(lengths) > 50, f"only {len(lengths)} full lines of body text measured"
+    median = lengths[len(lengths) // 2]
+    assert median in MEASURE, f"body text runs {median} characters a line (median)"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_body_text_is_set_in_a_reading_face_and_headings_in_the_interface_face(
+    open_page, site_url: str
+) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    faces = tab.evaluate("""() => Object.fromEntries(
+      ['.md-content__inner > p', '.md-content__inner > h2', '.md-nav__link', '.tl-meta, table']
+        .map(s => [s, document.querySelector(s) && getComputedStyle(document.querySelector(s))]
+        ).map(([s, style]) => [s, style ? [style.fontFamily, style.lineHeight, style.fontSize]
+                                        : null]))""")
+    body, heading, nav = (faces[key] for key in (
+        ".md-content__inner > p", ".md-content__inner > h2", ".md-nav__link"))
+    assert body[0].startswith("Charter,") and body[0].endswith("serif"), body
+    assert not heading[0].startswith("Charter"), heading
+    assert not nav[0].startswith("Charter"), nav
+    line_height = float(body[1].removesuffix("px")) / float(body[2].removesuffix("px"))
+    assert line_height >= 1.6, f"line height {line_height:.2f}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_overview_shows_the_argument_and_its_three_principles_in_one_screen(
+    open_page, site_url: str
+) -> None:
+    tab = open_page(site_url, viewport=DESKTOP)
+    lede = tab.locator(".cm-lede")
+    cards = tab.locator(".cm-principles > ul > li")
+    assert cards.count() == 3
+    for element in [lede, *(cards.nth(n) for n in range(3))]:
+        box = element.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= DESKTOP["height"], (
+            f"{element} ends below the fold")
+    for number, slug in enumerate(["leader-first", "both-koreas", "nuclear-first"]):
+        assert cards.nth(number).locator(f"a[href*='principles/{slug}/']").count() == 1

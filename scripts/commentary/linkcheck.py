@@ -152,7 +152,7 @@ class _Resolver:
             found = self.missing_anchor(page, target.src_uri, fragment, problem)
             if found:
                 return found, None
-        return None, Edge(page.src_uri, link.section, target.src_uri, fragment)
+        return None, Edge(page.src_uri, link.section, target.src_uri, fragment, link.generated)
 
     def missing_anchor(self, page, target_uri, fragment, problem) -> Problem | None:
         """A problem when `#fragment` is not an id on the target page, else None."""

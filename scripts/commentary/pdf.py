@@ -200,7 +200,10 @@ def load_chapters(config, site: Path) -> list[Chapter]:
 
 def read_article(page: Path) -> etree.Element:
     """The `<article>` of a page rendered by Material (its content, without site chrome)."""
+    from commentary.chart import unqualify_svg
+
     root = tinyhtml5.parse(page.read_bytes(), namespace_html_elements=False)
+    unqualify_svg(root)  # inline SVG (the chart) back to plain names, as WeasyPrint reads them
     for element in root.iter("article"):
         if "md-content__inner" in _classes(element):
             return element

@@ -88,6 +88,7 @@ class Link:
     line: int
     col: int
     section: str = ""
+    generated: bool = False  # in a block the build generated (the chart): no backlink
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,12 @@ class _RawHtml(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.ids: list[str] = []
+        self.generated = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value for name, value in attrs if value is not None}
+        if "data-generated" in values:
+            self.generated = True
         if "id" in values:
             self.ids.append(values["id"])
         if tag == "a" and "name" in values:
@@ -191,7 +195,7 @@ class Collector(Treeprocessor):
         self.title = ""
         self.ids: list[str] = []
         self.headings: dict[str, str] = {}
-        self.links: list[tuple[str, bool, str]] = []  # href, raw html, section
+        self.links: list[tuple[str, bool, str, bool]] = []  # href, raw html, section, generated
         self.texts: list[str] = []
         self.section = ""
         self.ref_sections: dict[str, str] = {}
@@ -227,7 +231,7 @@ class Collector(Treeprocessor):
         if tag in ("a", "img") and not classes & GENERATED_LINK_CLASSES:
             url = element.get("href" if tag == "a" else "src")
             if url is not None:
-                self.links.append((url, False, self.section))
+                self.links.append((url, False, self.section, False))
         if element.text:
             self._text(element.text, in_code)
         for child in element:
@@ -250,7 +254,7 @@ class Collector(Treeprocessor):
         html = item if isinstance(item, str) else self.md.serializer(item)
         parts = raw_html_parts(html)
         self.ids.extend(parts.ids)
-        self.links.extend((url, True, self.section) for url in parts.links)
+        self.links.extend((url, True, self.section, parts.generated) for url in parts.links)
 
 
 def heading_text(element: etree.Element) -> str:
@@ -322,9 +326,9 @@ class Scanner:
         scan.title = found.title
         scan.ids.extend(found.ids)
         scan.headings.update(found.headings)
-        for url, raw_html, section in found.links:
+        for url, raw_html, section, generated in found.links:
             path, line, col = text.locate(url, "link", LINK_SYNTAX)
-            scan.links.append(Link(url, raw_html, path, line, col, section))
+            scan.links.append(Link(url, raw_html, path, line, col, section, generated))
         scan.problems.extend(self._text_problems(found.texts, text))
         scan.citations.extend(self._citations(text))
         scan.problems.extend(self._footnote_problems(text))

@@ -31,6 +31,8 @@ _ATTRIBUTE = "_commentary_site"
 BACKLINK_PAGES = ("timeline.md", "glossary.md")
 # The timeline page, whose entries feed the chart and the downloads.
 TIMELINE = "timeline.md"
+# The marker of the chart of contacts.
+CHART = "contacts-chart"
 # The bibliography, under docs/ so that it is published with the site.
 BIBLIOGRAPHY = "bibliography.yaml"
 # The page that renders the bibliography.
@@ -45,6 +47,7 @@ class Edge:
     section: str
     target: str
     fragment: str
+    generated: bool = False  # made by a generated block (the chart), not written on the page
 
 
 @dataclass(frozen=True)
@@ -189,18 +192,27 @@ class Site:
         return markers
 
     def chart_markers(self, timeline: PageScan) -> dict[str, Any]:
-        """The chart of contacts, for each page that shows it, made from the timeline's entries."""
-        try:
-            from commentary import chart
-            from commentary import timeline as timeline_data
-        except ImportError:  # the reading edition's modules are not there yet
+        """The chart of contacts for each page that asks for it, from the timeline's entries."""
+        from commentary import chart
+        from commentary import timeline as timeline_data
+
+        marker = f"{extension.MARKER_PREFIX}{CHART}{extension.MARKER_SUFFIX}"
+        wanting = [
+            f
+            for f in self.pages.values()
+            if marker in Path(f.abs_src_path).read_text(encoding="utf-8", errors="replace")
+        ]
+        if not wanting:
             return {}
         entries = timeline_data.entries_from_html(timeline.html)
+        timeline_url = self.pages[TIMELINE].url
         per_page = {}
-        for src_uri in self.pages:
-            href = posixpath.relpath(TIMELINE, posixpath.dirname(src_uri) or ".")
-            per_page[src_uri] = chart.contacts_chart(entries, href)
-        return {"contacts-chart": per_page}
+        for f in wanting:
+            # The chart is raw HTML, which no engine rewrites alike: link by the pages' URLs.
+            href = posixpath.relpath(timeline_url or ".", posixpath.dirname(f.url) or ".")
+            href += "/" if timeline_url.endswith("/") else ""
+            per_page[f.src_uri] = chart.contacts_chart(entries, href)
+        return {CHART: per_page}
 
     def extension_data(self) -> extension.Data:
         """Everything the Markdown extension needs to render any page of this site."""
@@ -217,7 +229,9 @@ class Site:
         for target in BACKLINK_PAGES:
             incoming: dict[str, dict[str, str]] = {}
             for edge in self.edges:
-                if edge.target != target or not edge.fragment or edge.source == target:
+                if edge.generated or edge.target != target or not edge.fragment:
+                    continue
+                if edge.source == target:
                     continue
                 incoming.setdefault(edge.fragment, {}).setdefault(edge.source, edge.section)
             out[target] = {
@@ -246,11 +260,10 @@ class Site:
 
             written += _write(site_dir / "bibliography.bib", bibliography.to_bibtex(bib))
             written += _write(site_dir / "bibliography.json", bibliography.to_csl_json(bib))
-        if TIMELINE in self.scans:
-            try:
-                from commentary import timeline as timeline_data
-            except ImportError:  # the reading edition's module is not there yet
-                return written
+        generated = {str(name) for name in (self.config.extra or {}).get("generated_files", [])}
+        if TIMELINE in self.scans and "timeline.csv" in generated:
+            from commentary import timeline as timeline_data
+
             entries = timeline_data.entries_from_html(self.scans[TIMELINE].html)
             written += _write(site_dir / "timeline.csv", timeline_data.to_csv(entries))
             written += _write(site_dir / "timeline.json", timeline_data.to_json(entries))
@@ -279,9 +292,10 @@ def add_generated_files(files: Files, config: MkDocsConfig) -> None:
 
 
 def _write(path: Path, text: str) -> list[Path]:
-    """Write `text` to `path` (only when it changed, so `mkdocs serve` does not loop)."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    """Write `text` to `path` as it is (CSV keeps its CRLF), only when it changed."""
+    data = text.encode("utf-8")
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
     return [path]
 
 
