@@ -133,7 +133,6 @@ def details_url(tmp_path_factory: pytest.TempPathFactory):
     import http.server
     import threading
 
-    import build
 
     root = tmp_path_factory.mktemp("details")
     (root / "docs").mkdir()
@@ -141,7 +140,10 @@ def details_url(tmp_path_factory: pytest.TempPathFactory):
     config = root / "mkdocs.yml"
     overrides = Path(__file__).resolve().parent.parent / "overrides"
     config.write_text(DETAILS_CONFIG.format(overrides=overrides), encoding="utf-8")
-    assert build._mkdocs_build(config, root / "site")
+    from commentary import engines
+    from commentary.site import Site
+
+    engines.build_mkdocs(Site.load(config).config, root / "site")
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -87,7 +87,7 @@ def prepare_zensical(site: Site, work: Path) -> Path:
             stand_in.parent.mkdir(parents=True, exist_ok=True)
             stand_in.touch()
     data_file = work / "commentary-data.json"
-    site.extension_data().dump(data_file)
+    site.extension_data(source_links=True).dump(data_file)
     raw = read_yaml(site.config_path)
     raw.pop("hooks", None)
     raw["docs_dir"] = "docs"

@@ -174,8 +174,9 @@ class Site:
             return {}
         return {key: bib.short_cite(key) for key in bib.keys}
 
-    def static_markers(self) -> dict[str, Any]:
-        """Generated blocks that do not depend on other pages: the bibliography, how to cite."""
+    @cached_property
+    def _static_markers(self) -> dict[str, Any]:
+        """The generated blocks that need no other page, rendered once (citeproc is slow)."""
         markers: dict[str, Any] = {}
         bib = self.bibliography
         if bib is not None:
@@ -191,8 +192,16 @@ class Site:
                 )
         return markers
 
-    def chart_markers(self, timeline: PageScan) -> dict[str, Any]:
-        """The chart of contacts for each page that asks for it, from the timeline's entries."""
+    def static_markers(self) -> dict[str, Any]:
+        """Generated blocks that do not depend on other pages: the bibliography, how to cite."""
+        return dict(self._static_markers)
+
+    def chart_markers(self, timeline: PageScan, source_links: bool = False) -> dict[str, Any]:
+        """The chart of contacts for each page that asks for it, from the timeline's entries.
+
+        The chart is raw HTML, whose links MkDocs leaves as written (so they are page URLs) and
+        Zensical rewrites like Markdown links (so, for it, `source_links` gives `.md` paths).
+        """
         from commentary import chart
         from commentary import timeline as timeline_data
 
@@ -208,17 +217,19 @@ class Site:
         timeline_url = self.pages[TIMELINE].url
         per_page = {}
         for f in wanting:
-            # The chart is raw HTML, which no engine rewrites alike: link by the pages' URLs.
-            href = posixpath.relpath(timeline_url or ".", posixpath.dirname(f.url) or ".")
-            href += "/" if timeline_url.endswith("/") else ""
+            if source_links:
+                href = posixpath.relpath(TIMELINE, posixpath.dirname(f.src_uri) or ".")
+            else:
+                href = posixpath.relpath(timeline_url or ".", posixpath.dirname(f.url) or ".")
+                href += "/" if timeline_url.endswith("/") else ""
             per_page[f.src_uri] = chart.contacts_chart(entries, href)
         return {CHART: per_page}
 
-    def extension_data(self) -> extension.Data:
+    def extension_data(self, source_links: bool = False) -> extension.Data:
         """Everything the Markdown extension needs to render any page of this site."""
         data = extension.Data(footnotes=self.footnote_texts(), markers=self.static_markers())
         if TIMELINE in self.scans:
-            data.markers.update(self.chart_markers(self.scans[TIMELINE]))
+            data.markers.update(self.chart_markers(self.scans[TIMELINE], source_links))
         data.backlinks = self.backlinks()
         return data
 
