@@ -31,7 +31,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 
     absolute_snippet_paths(config)  # a plain `mkdocs build` from another folder
     site = Site.of(config)
-    config.extra["edition"] = {"iso": f"{site.edition:%Y-%m-%d}", "text": site.edition_text()}
+    config.extra["edition"] = site.edition_data()
     if not site.problems:
         config.markdown_extensions.append(CommentaryExtension(data=site.extension_data()))
     return config

@@ -95,3 +95,12 @@ def test_zensical_stops_on_a_broken_link_with_file_and_line(tmp_site, tmp_path, 
     assert status == 1
     assert "docs/index.md:3:5: error: link to 'nowhere.md'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_zensical_build_names_the_edition_like_mkdocs(both):
+    mkdocs, zensical = both
+    for built in (mkdocs, zensical):
+        html = (built / "index.html").read_text(encoding="utf-8")
+        assert "Edition of <time datetime=" in html, built.name
+        assert '<meta name="citation_publication_date"' in html, built.name

@@ -90,6 +90,8 @@ def prepare_zensical(site: Site, work: Path) -> Path:
     site.extension_data(source_links=True).dump(data_file)
     raw = read_yaml(site.config_path)
     raw.pop("hooks", None)
+    # What the hook adds to the configuration under MkDocs: the edition, named by its date.
+    raw.setdefault("extra", {})["edition"] = site.edition_data()
     raw["docs_dir"] = "docs"
     raw["site_dir"] = "site"
     theme = raw.get("theme") or {}

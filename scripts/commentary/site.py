@@ -187,7 +187,7 @@ class Site:
             if citation:
                 markers["how-to-cite"] = bibliography.how_to_cite_markdown(
                     self.config.extra,
-                    {"iso": f"{self.edition:%Y-%m-%d}", "text": self.edition_text()},
+                    self.edition_data(),
                     self.config.site_url,
                 )
         return markers
@@ -255,6 +255,10 @@ class Site:
                 for fragment, sources in incoming.items()
             }
         return out
+
+    def edition_data(self) -> dict[str, str]:
+        """The edition as templates read it (`config.extra.edition`): ISO date and its text."""
+        return {"iso": f"{self.edition:%Y-%m-%d}", "text": self.edition_text()}
 
     def edition_text(self) -> str:
         """The edition date as the site writes it: "29 November 2026"."""
