@@ -36,7 +36,9 @@ STATIC_ID = re.compile(r'\s(?:id|name)="([^"]+)"')
 COLLECT_LINKS_JS = """() => {
   const out = [];
   const add = (el, url) => { if (url) out.push([el.tagName.toLowerCase(), url]); };
-  document.querySelectorAll('a[href], area[href]').forEach(el => add(el, el.href));
+  // An SVG link's href is an animated string: resolve its attribute as the browser would.
+  const resolve = el => new URL(el.getAttribute('href'), document.baseURI).href;
+  document.querySelectorAll('a[href], area[href]').forEach(el => add(el, resolve(el)));
   document.querySelectorAll('link[href]').forEach(el => {
     if (el.rel !== 'canonical') add(el, el.href);
   });
