@@ -161,7 +161,8 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     document = build_document(config, site)
     rendered = _render(weasyprint, document, str(site) + os.sep, PAPER_SIZES[paper])
     pages = _anchor_pages(rendered)
-    _fill_page_references(rendered, pages)
+    _join_leader_dots(rendered)
+    _fill_page_numbers(rendered, pages)
     pdf_tags.keep_one_link_annotation_per_link(rendered)
     target = site / PDF_NAME
     with pdf_tags.Tagger(pages) as tagger:
@@ -184,23 +185,26 @@ def _weasyprint():
 
 
 def _render(weasyprint, document: str, base_url: str, size: str):
-    """The document laid out: a `weasyprint.Document`, page references still placeholders.
+    """The document laid out: a `weasyprint.Document` whose page numbers are placeholders.
 
-    The placeholder holds as many digits as the last page number; in the rare case that the
-    layout ends with more pages than it has digits for, the document is laid out again.
+    Each page reference and each page number of the contents prints a placeholder with as many
+    digits as the last page number, "00"; in the rare case that the layout ends with more pages
+    than that, the document is laid out again with more.
     """
     from weasyprint.text.fonts import FontConfiguration
 
     digits = PLACEHOLDER_DIGITS
     while True:
         fonts = FontConfiguration()
-        placeholder = PAGE_REFERENCE.format("0" * digits).replace("\u00a0", "\\a0 ")
+        number = "0" * digits
+        reference = PAGE_REFERENCE.format(number).replace("\u00a0", "\\a0 ")
         stylesheets = [
             weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts),
             weasyprint.CSS(
                 string=(
                     f"@page {{ size: {size}; }}\n"
-                    f'a.xref::after {{ content: " {placeholder}"; }}'
+                    f'a.xref::after {{ content: " {reference}"; }}\n'
+                    f'.toc a::after {{ content: leader(".") "{number}"; }}'
                 ),
                 font_config=fonts,
             ),
@@ -221,45 +225,94 @@ def _anchor_pages(rendered) -> dict[str, int]:
     return pages
 
 
-def _fill_page_references(rendered, pages: dict[str, int]) -> None:
-    """Write each page reference's number into its placeholder, right-aligned in its width.
+def _fill_page_numbers(rendered, pages: dict[str, int]) -> None:
+    """Write the page numbers into their placeholders, right-aligned in the placeholder's width.
 
-    The placeholder is the text box of `a.xref::after`; only its text and its x position change,
-    so nothing else on the line moves (WeasyPrint 70 internals: `Page._page_box`, `TextBox`).
+    Only the text and the x position of each number's text box change, so nothing else on its
+    line moves; a contents line's dotted leader grows by the dots that now fit before the
+    number. This edits WeasyPrint 70's laid-out boxes (`Page._page_box`, `TextBox`, the
+    `is_leader` box), after layout and before drawing.
     """
-    from weasyprint.formatting_structure.boxes import TextBox
-    from weasyprint.text.line_break import Layout, line_size
+    from weasyprint.formatting_structure.boxes import InlineBox, TextBox
 
-    widths: dict[tuple[int, str], float] = {}
+    measure = _TextWidths()
     for page in rendered.pages:
         for box in page._page_box.descendants():
-            if not (
-                isinstance(box, TextBox)
-                and box.element_tag == "a::after"
-                and "xref" in _classes(box.element)
-            ):
+            if box.element_tag != "a::after":
                 continue
             target = box.element.get("href", "")[1:]
-            if target not in pages:
-                raise PdfError(f"page reference to '#{target}' has no target in the laid-out PDF")
-            # The space before "(p." is dropped where the reference starts a line.
-            text = " " * box.text.startswith(" ") + PAGE_REFERENCE.format(pages[target])
-            key = (_font_key(box.style), text)
-            if key not in widths:
-                layout = Layout(box.style)
-                layout.set_text(text)
-                widths[key] = line_size(layout.get_first_line()[0], box.style)[0]
-            box.position_x += box.width - widths[key]
-            box.width = widths[key]
-            box.text = box.pango_layout.text = text
+            if isinstance(box, TextBox) and "xref" in _classes(box.element):
+                # The space before "(p." is dropped where the reference starts a line.
+                text = " " * box.text.startswith(" ") + PAGE_REFERENCE.format(_page(pages, target))
+                _retext(box, text, measure)
+            elif isinstance(box, InlineBox) and box.children and box.children[0].is_leader:
+                leader, number = box.children
+                _retext(number, str(_page(pages, target)), measure)
+                _extend_leader(leader, number.position_x)
 
 
-def _font_key(style) -> tuple:
-    """What decides the width of a text in a computed style."""
-    return (
-        tuple(style["font_family"]), style["font_size"], style["font_weight"],
-        style["font_style"], style["font_stretch"],
-    )
+def _page(pages: dict[str, int], target: str) -> int:
+    if target not in pages:
+        raise PdfError(f"page number for '#{target}': no such id in the laid-out PDF")
+    return pages[target]
+
+
+def _retext(box, text: str, measure: _TextWidths) -> None:
+    """Give a text box new text, keeping its right edge where it is."""
+    width = measure(text, box.style)
+    box.position_x += box.width - width
+    box.width = width
+    box.text = box.pango_layout.text = text
+
+
+def _extend_leader(leader, end: float) -> None:
+    """Add to a leader's run of dots the dots that fit before `end` (on the same grid)."""
+    (run,) = leader.children
+    dot = run.width / len(run.text)
+    more = int((end - (run.position_x + run.width)) / dot + 1e-6)
+    if more > 0:
+        run.text = run.pango_layout.text = run.text + run.text[0] * more
+        run.width += dot * more
+        leader.width += dot * more
+
+
+def _join_leader_dots(rendered) -> None:
+    """Draw each dotted leader of the contents as one run of dots instead of one box a dot.
+
+    WeasyPrint 70 lays out `leader(".")` as a text box for every dot, each as wide as one dot and
+    placed edge to edge; one text box of the same dots, at the first one's place, prints the
+    same glyphs at the same places, and costs one text run to draw and to tag instead of some
+    hundred (about five thousand on the two pages of contents).
+    """
+    for page in rendered.pages:
+        for box in page._page_box.descendants():
+            if not box.is_leader or len(box.children) < 2:
+                continue
+            first = min(box.children, key=lambda dot: dot.position_x)
+            run = first.copy()
+            run.text = run.pango_layout.text = first.text * len(box.children)
+            run.width = sum(dot.width for dot in box.children)
+            box.children = (run,)
+
+
+class _TextWidths:
+    """The width of a text in a computed style, as Pango lays it out (remembered)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple, float] = {}
+
+    def __call__(self, text: str, style) -> float:
+        from weasyprint.text.line_break import Layout, line_size
+
+        key = (
+            text, tuple(style["font_family"]), style["font_size"], style["font_weight"],
+            style["font_style"], style["font_stretch"],
+        )
+        if key not in self.known:
+            layout = Layout(style)
+            layout.set_text(text)
+            self.known[key] = line_size(layout.get_first_line()[0], style)[0]
+        return self.known[key]
 
 
 def build_document(config, site: Path) -> str:

@@ -76,8 +76,10 @@ class Tagger:
         self._original = original = tags._build_box_tree
         boxes = self.boxes
 
-        def build_box_tree(box, *args):
-            for element in original(box, *args):
+        def build_box_tree(box, parent, pdf, *args):
+            if not isinstance(pdf, _PagesKnown):
+                pdf = _PagesKnown(pdf)
+            for element in original(box, parent, pdf, *args):
                 # The innermost call made the element; the page's and the body's pass it on.
                 boxes.setdefault(element.number, box)
                 yield element
@@ -92,34 +94,52 @@ class Tagger:
 
     def finish(self, document, pdf: pydyf.PDF) -> None:
         """WeasyPrint's finisher: complete the structure tree (see the module's docstring)."""
-        _Tree(pdf, self.boxes).complete()
+        _Tree(pdf, self.boxes, self.pages).complete()
         _describe_links(document, self.pages)
+
+
+class _PagesKnown:
+    """A pydyf PDF whose page references are listed once, not once per structure element.
+
+    (`pydyf.PDF.page_references` builds the list anew at each use, and WeasyPrint 70 uses it
+    for every element it makes: half a second for this PDF.)
+    """
+
+    def __init__(self, pdf: pydyf.PDF) -> None:
+        self._pdf = pdf
+        self.page_references = pdf.page_references
+
+    def __getattr__(self, name: str):
+        return getattr(self._pdf, name)
 
 
 class _Tree:
     """The structure tree of one PDF being written, with the box of each element made for one."""
 
-    def __init__(self, pdf: pydyf.PDF, boxes: dict[int, object]) -> None:
+    def __init__(self, pdf: pydyf.PDF, boxes: dict[int, object], pages: dict[str, int]) -> None:
         self.pdf = pdf
         self.boxes = boxes
-        self.page_numbers = {ref: index for index, ref in enumerate(pdf.page_references)}
+        self.pages = pages
+        self.page_references = pdf.page_references
+        self.page_numbers = {ref: index for index, ref in enumerate(self.page_references)}
         root = self.get(pdf.catalog["StructTreeRoot"])
         self.document = self.get(root["K"][0])
         self.nums = self.get(root["ParentTree"])["Nums"]
         self.absorbed: dict[int, pydyf.Dictionary] = {}  # element number -> element it joined
         self.artifacts: dict[tuple[int, int], str] = {}  # (page index, MCID) -> artifact type
+        self.in_tree: set[int] = set()  # numbers of the elements in the finished tree
 
     def get(self, reference) -> pydyf.Object:
         """The object a reference (b"12 0 R") stands for."""
-        if isinstance(reference, bytes):
-            return self.pdf.objects[int(reference.split()[0])]
+        if type(reference) is bytes:
+            return self.pdf.objects[int(reference.split(b" ", 1)[0])]
         return reference
 
     def element(self, kid) -> pydyf.Dictionary | None:
         """The structure element a kid of `/K` refers to, or None (an MCID, an object reference)."""
-        if isinstance(kid, bytes):
-            target = self.get(kid)
-            if isinstance(target, pydyf.Dictionary) and target.get("Type") == "/StructElem":
+        if type(kid) is bytes:
+            target = self.pdf.objects[int(kid.split(b" ", 1)[0])]
+            if target.get("Type") == "/StructElem":
                 return target
         return None
 
@@ -159,6 +179,7 @@ class _Tree:
         for leader in leaders:
             for page, mcid in self.mcids(leader):
                 self.artifacts[page, mcid] = "/Layout"
+            self.name_contents_entry(self.get(self.get(leader["P"])["P"]))
             self.detach(leader)
         for element in pseudo_links:
             parent = self.get(element["P"])
@@ -187,6 +208,15 @@ class _Tree:
         elif box.element_tag == "code":
             element["S"] = "/Code"
 
+    def name_contents_entry(self, link: pydyf.Dictionary) -> None:
+        """Say a contents entry as "Title, page 3": its title and number are two runs of text."""
+        box = self.boxes.get(link.number)
+        if link.get("S") == "/Link" and box is not None:
+            label = " ".join(" ".join(box.element.itertext()).split())
+            page = self.pages.get(box.element.get("href", "")[1:])
+            if label and page:
+                link["Alt"] = pydyf.String(f"{label}, page {page}")
+
     def place_notes(self, area: pydyf.Dictionary, calls: dict[int, pydyf.Dictionary]) -> None:
         """Move each note of a footnote area to just after its call, as a `Note`."""
         for note in self.children(area):
@@ -210,6 +240,7 @@ class _Tree:
 
     def merge_fragments(self, element: pydyf.Dictionary) -> None:
         """Join consecutive kids made from the same HTML element (split by a page break)."""
+        self.in_tree.add(element.number)
         kept: list = []
         previous, previous_source, seen = None, None, set()
         for kid in list(element["K"]):
@@ -229,30 +260,39 @@ class _Tree:
             if source is not None:
                 seen.add(source)
         element["K"][:] = kept
-        for child in self.children(element):
-            self.merge_fragments(child)
+        for index in reversed(range(len(kept))):  # from the end: absorbing may change the length
+            child = self.element(kept[index])
+            if child is None:
+                continue
+            if child.number in self.boxes:
+                self.merge_fragments(child)
+            else:  # a `Span` WeasyPrint made for one run of text: its content joins the parent
+                self.absorb(child, element, at=index)
 
     def make_artifacts(self) -> None:
-        """Mark as artifacts the content in no element of the tree, and the content set aside."""
-        reachable = {element.number for element in self.walk(self.document)}
+        """Mark as artifacts the content in no element of the tree, and the content set aside.
+
+        Run after `merge_fragments`, which lists the elements of the finished tree.
+        """
         for index in range(0, len(self.nums), 2):
             key, value = self.nums[index], self.nums[index + 1]
             if isinstance(value, pydyf.Array):  # a page: the parent element of each MCID
                 for mcid, reference in enumerate(value):
-                    value[mcid] = reference = self.survivor(reference)
-                    if self.get(reference).number not in reachable:
+                    number = self.survivor(int(reference.split(b" ", 1)[0]))
+                    if number not in self.in_tree:
                         self.artifacts.setdefault((key, mcid), "/Pagination")
-                for mcid in range(len(value)):
-                    if (key, mcid) in self.artifacts:
-                        value[mcid] = b"null"
+                    value[mcid] = b"null" if (key, mcid) in self.artifacts else (
+                        self.pdf.objects[number].reference
+                    )
             else:  # an annotation: the element holding it
-                self.nums[index + 1] = self.survivor(value)
+                number = self.survivor(int(value.split(b" ", 1)[0]))
+                self.nums[index + 1] = self.pdf.objects[number].reference
         by_page: dict[int, dict[int, str]] = {}
         for (page, mcid), kind in self.artifacts.items():
             by_page.setdefault(page, {})[mcid] = kind
         for page, kinds in by_page.items():
             # In a page's content stream, marked content is "/Span", <</MCID n>>, "BDC".
-            items = self.get(self.get(self.pdf.page_references[page])["Contents"]).stream
+            items = self.get(self.get(self.page_references[page])["Contents"]).stream
             for position, item in enumerate(items):
                 if isinstance(item, pydyf.Dictionary) and item.get("MCID") in kinds:
                     items[position - 1] = "/Artifact"
@@ -291,12 +331,11 @@ class _Tree:
     def remove_kid(self, parent: pydyf.Dictionary, element: pydyf.Dictionary) -> None:
         parent["K"].remove(element.reference)
 
-    def survivor(self, reference):
-        """The element a reference's element was merged into, if it was."""
-        target = self.get(reference) if isinstance(reference, bytes) else None
-        while target is not None and target.number in self.absorbed:
-            target = self.absorbed[target.number]
-        return target.reference if target is not None else reference
+    def survivor(self, number: int) -> int:
+        """The number of the element that element `number` was merged into, if it was."""
+        while number in self.absorbed:
+            number = self.absorbed[number].number
+        return number
 
     def ancestors(self, element: pydyf.Dictionary) -> Iterator[pydyf.Dictionary]:
         while "P" in element and element is not self.document:
