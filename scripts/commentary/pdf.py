@@ -158,8 +158,8 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     from commentary import pdf_tags
 
     site = Path(site_dir)
-    document = build_document(config, site)
-    rendered = _render(weasyprint, document, str(site) + os.sep, PAPER_SIZES[paper])
+    tree = document_tree(config, site)
+    rendered = _render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
     pages = _anchor_pages(rendered)
     _join_leader_dots(rendered)
     _fill_page_numbers(rendered, pages)
@@ -184,7 +184,7 @@ def _weasyprint():
     return weasyprint
 
 
-def _render(weasyprint, document: str, base_url: str, size: str):
+def _render(weasyprint, tree: etree.Element, base_url: str, size: str):
     """The document laid out: a `weasyprint.Document` whose page numbers are placeholders.
 
     Each page reference and each page number of the contents prints a placeholder with as many
@@ -209,11 +209,25 @@ def _render(weasyprint, document: str, base_url: str, size: str):
                 font_config=fonts,
             ),
         ]
-        html_document = weasyprint.HTML(string=document, base_url=base_url)
-        rendered = html_document.render(stylesheets=stylesheets, font_config=fonts)
+        rendered = _html(weasyprint, tree, base_url).render(
+            stylesheets=stylesheets, font_config=fonts
+        )
         if len(str(len(rendered.pages))) <= digits:
             return rendered
         digits = len(str(len(rendered.pages)))
+
+
+def _html(weasyprint, tree: etree.Element, base_url: str):
+    """A `weasyprint.HTML` for a tree already parsed (and built) here.
+
+    WeasyPrint 70 takes a document only as text, which it parses with the same parser
+    (tinyhtml5, elements without namespace) into the same kind of tree; it keeps the tree in
+    two attributes, set here instead, which spares parsing the serialized tree again.
+    """
+    html = weasyprint.HTML(string="<html></html>", base_url=base_url)
+    html.wrapper_element = type(html.wrapper_element).from_html_root(tree, content_language=None)
+    html.etree_element = html.wrapper_element.etree_element
+    return html
 
 
 def _anchor_pages(rendered) -> dict[str, int]:
@@ -320,6 +334,13 @@ def build_document(config, site: Path) -> str:
 
     Raises `PdfError` if a page is missing, or if a link would lead nowhere in the PDF.
     """
+    root = document_tree(config, site)
+    _plain_svg_names(root)
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
+
+
+def document_tree(config, site: Path) -> etree.Element:
+    """`build_document`'s document as the tree it is built as (what `make_pdf` lays out)."""
     chapters = load_chapters(config, site)
     by_dest = {chapter.dest_uri: chapter for chapter in chapters}
     for chapter in chapters:
@@ -341,19 +362,18 @@ def build_document(config, site: Path) -> str:
     name = str(config["site_name"])
     description = " ".join(str(config.get("site_description") or "").split())
     edition = edition_date()
-    head = (
+    front = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_text(name)}</title>"
         f'<meta name="description" content="{_attr(description)}">'
         f'<meta name="dcterms.created" content="{edition.isoformat()}">'
         '<meta name="generator" content="scripts/commentary/pdf.py (WeasyPrint)">'
         f'</head><body data-site="{_attr(name)}">'
+        f"{_cover(config, edition)}{_contents(chapters)}</body></html>"
     )
-    parts = [head, _cover(config, edition), _contents(chapters)]
-    parts.extend(etree.tostring(chapter.body, encoding="unicode", method="html")
-                 for chapter in chapters)
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    root = tinyhtml5.parse(front, namespace_html_elements=False)
+    root.find("body").extend(chapter.body for chapter in chapters)
+    return root
 
 
 def edition_date() -> datetime.date:
