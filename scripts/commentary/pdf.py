@@ -447,7 +447,6 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     _separate_adjacent_calls(body)
     _shift_spaces_into_inline_elements(body)
     _scope_header_cells(body)
-    _plain_svg_names(body)
     body.tag = "section"
     body.attrib.clear()
     classes = ["chapter"] + (["in-part"] if chapter.part else [])
