@@ -20,19 +20,12 @@ For paper, each page's article is rewritten in Python before layout:
   print their address; links to things that are not in the PDF (the PDF itself) lose their
   link, and a link to an id the PDF lacks is an error (`PdfError`), never dropped silently.
 - Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
-- Header cells get a `scope` (for the tagged PDF), and inline SVG (the chart of contacts) is
-  written back with the plain element names an HTML parser puts into the SVG namespace.
+- Header cells get a `scope` (for the tagged PDF), and notes an id.
 
-Page references are filled in after layout, not by CSS `target-counter()`. WeasyPrint 70 lays
-out again every page that holds a `target-counter()` once the target's page is known, and once
-more when the page count is (its `pages` counter changes for every page), so 645 references
-cost each page three layouts and the PDF took about twenty times as long as MkDocs' own build
-(README, "The seminar PDF"). Instead each reference prints a placeholder as wide as its widest
-number, "(p. 00)", the document is laid out once, and `_fill_page_references` writes each
-number into its text box, right-aligned in the placeholder's width, so no line moves. The
-contents keep `target-counter()` and its dotted leader: two pages, laid out again twice.
+Layout is `commentary.pdf_layout`'s (one pass: page numbers are written in after it) and
+tagging `commentary.pdf_tags`'s.
 
-Two other WeasyPrint 70 behaviours shape the output (each is handled where it arises): a run of
+Two WeasyPrint 70 behaviours shape the document (each is handled where it arises): a run of
 text ending in a space before an inline element can be split after its first word, so such
 spaces move inside the element; and an empty inline anchor between two blocks (the build hooks
 add some) breaks `break-after: avoid`, so its id moves to the next block. Footnotes use
@@ -119,10 +112,6 @@ EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 # Namespaces an HTML parser gives inline SVG; written back as plain names for WeasyPrint's parser.
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 XLINK_NAMESPACE = "{http://www.w3.org/1999/xlink}"
-# A page reference as printed: "(p. 12)", with a no-break space.
-PAGE_REFERENCE = "(p.\u00a0{})"
-# How many digits the page reference's placeholder holds at first (a PDF of up to 99 pages).
-PLACEHOLDER_DIGITS = 2
 
 
 class PdfError(Exception):
@@ -155,14 +144,14 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     if paper not in PAPER_SIZES:
         raise PdfError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
     weasyprint = _weasyprint()
-    from commentary import pdf_tags
+    from commentary import pdf_layout, pdf_tags
 
     site = Path(site_dir)
     tree = document_tree(config, site)
-    rendered = _render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
-    pages = _anchor_pages(rendered)
-    _join_leader_dots(rendered)
-    _fill_page_numbers(rendered, pages)
+    rendered = pdf_layout.render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
+    pages = pdf_layout.anchor_pages(rendered)
+    pdf_layout.join_leader_dots(rendered)
+    pdf_layout.fill_page_numbers(rendered, pages)
     pdf_tags.keep_one_link_annotation_per_link(rendered)
     target = site / PDF_NAME
     with pdf_tags.Tagger(pages) as tagger:
@@ -182,151 +171,6 @@ def _weasyprint():
             "or later (Debian: libpango-1.0-0 libpangoft2-1.0-0)"
         ) from error
     return weasyprint
-
-
-def _render(weasyprint, tree: etree.Element, base_url: str, size: str):
-    """The document laid out: a `weasyprint.Document` whose page numbers are placeholders.
-
-    Each page reference and each page number of the contents prints a placeholder with as many
-    digits as the last page number, "00"; in the rare case that the layout ends with more pages
-    than that, the document is laid out again with more.
-    """
-    from weasyprint.text.fonts import FontConfiguration
-
-    digits = PLACEHOLDER_DIGITS
-    while True:
-        fonts = FontConfiguration()
-        number = "0" * digits
-        reference = PAGE_REFERENCE.format(number).replace("\u00a0", "\\a0 ")
-        stylesheets = [
-            weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts),
-            weasyprint.CSS(
-                string=(
-                    f"@page {{ size: {size}; }}\n"
-                    f'a.xref::after {{ content: " {reference}"; }}\n'
-                    f'.toc a::after {{ content: leader(".") "{number}"; }}'
-                ),
-                font_config=fonts,
-            ),
-        ]
-        rendered = _html(weasyprint, tree, base_url).render(
-            stylesheets=stylesheets, font_config=fonts
-        )
-        if len(str(len(rendered.pages))) <= digits:
-            return rendered
-        digits = len(str(len(rendered.pages)))
-
-
-def _html(weasyprint, tree: etree.Element, base_url: str):
-    """A `weasyprint.HTML` for a tree already parsed (and built) here.
-
-    WeasyPrint 70 takes a document only as text, which it parses with the same parser
-    (tinyhtml5, elements without namespace) into the same kind of tree; it keeps the tree in
-    two attributes, set here instead, which spares parsing the serialized tree again.
-    """
-    html = weasyprint.HTML(string="<html></html>", base_url=base_url)
-    html.wrapper_element = type(html.wrapper_element).from_html_root(tree, content_language=None)
-    html.etree_element = html.wrapper_element.etree_element
-    return html
-
-
-def _anchor_pages(rendered) -> dict[str, int]:
-    """The page number (from 1) of every id in the laid-out document."""
-    pages: dict[str, int] = {}
-    for number, page in enumerate(rendered.pages, start=1):
-        for anchor in page.anchors:
-            pages.setdefault(anchor, number)
-    return pages
-
-
-def _fill_page_numbers(rendered, pages: dict[str, int]) -> None:
-    """Write the page numbers into their placeholders, right-aligned in the placeholder's width.
-
-    Only the text and the x position of each number's text box change, so nothing else on its
-    line moves; a contents line's dotted leader grows by the dots that now fit before the
-    number. This edits WeasyPrint 70's laid-out boxes (`Page._page_box`, `TextBox`, the
-    `is_leader` box), after layout and before drawing.
-    """
-    from weasyprint.formatting_structure.boxes import InlineBox, TextBox
-
-    measure = _TextWidths()
-    for page in rendered.pages:
-        for box in page._page_box.descendants():
-            if box.element_tag != "a::after":
-                continue
-            target = box.element.get("href", "")[1:]
-            if isinstance(box, TextBox) and "xref" in _classes(box.element):
-                # The space before "(p." is dropped where the reference starts a line.
-                text = " " * box.text.startswith(" ") + PAGE_REFERENCE.format(_page(pages, target))
-                _retext(box, text, measure)
-            elif isinstance(box, InlineBox) and box.children and box.children[0].is_leader:
-                leader, number = box.children
-                _retext(number, str(_page(pages, target)), measure)
-                _extend_leader(leader, number.position_x)
-
-
-def _page(pages: dict[str, int], target: str) -> int:
-    if target not in pages:
-        raise PdfError(f"page number for '#{target}': no such id in the laid-out PDF")
-    return pages[target]
-
-
-def _retext(box, text: str, measure: _TextWidths) -> None:
-    """Give a text box new text, keeping its right edge where it is."""
-    width = measure(text, box.style)
-    box.position_x += box.width - width
-    box.width = width
-    box.text = box.pango_layout.text = text
-
-
-def _extend_leader(leader, end: float) -> None:
-    """Add to a leader's run of dots the dots that fit before `end` (on the same grid)."""
-    (run,) = leader.children
-    dot = run.width / len(run.text)
-    more = int((end - (run.position_x + run.width)) / dot + 1e-6)
-    if more > 0:
-        run.text = run.pango_layout.text = run.text + run.text[0] * more
-        run.width += dot * more
-        leader.width += dot * more
-
-
-def _join_leader_dots(rendered) -> None:
-    """Draw each dotted leader of the contents as one run of dots instead of one box a dot.
-
-    WeasyPrint 70 lays out `leader(".")` as a text box for every dot, each as wide as one dot and
-    placed edge to edge; one text box of the same dots, at the first one's place, prints the
-    same glyphs at the same places, and costs one text run to draw and to tag instead of some
-    hundred (about five thousand on the two pages of contents).
-    """
-    for page in rendered.pages:
-        for box in page._page_box.descendants():
-            if not box.is_leader or len(box.children) < 2:
-                continue
-            first = min(box.children, key=lambda dot: dot.position_x)
-            run = first.copy()
-            run.text = run.pango_layout.text = first.text * len(box.children)
-            run.width = sum(dot.width for dot in box.children)
-            box.children = (run,)
-
-
-class _TextWidths:
-    """The width of a text in a computed style, as Pango lays it out (remembered)."""
-
-    def __init__(self) -> None:
-        self.known: dict[tuple, float] = {}
-
-    def __call__(self, text: str, style) -> float:
-        from weasyprint.text.line_break import Layout, line_size
-
-        key = (
-            text, tuple(style["font_family"]), style["font_size"], style["font_weight"],
-            style["font_style"], style["font_stretch"],
-        )
-        if key not in self.known:
-            layout = Layout(style)
-            layout.set_text(text)
-            self.known[key] = line_size(layout.get_first_line()[0], style)[0]
-        return self.known[key]
 
 
 def build_document(config, site: Path) -> str:
