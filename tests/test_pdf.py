@@ -392,6 +392,16 @@ def heading_words(text: str) -> str:
 
 
 @pytest.mark.slow
+def test_footnote_areas_measured_note_by_note_match_their_full_layout(built_site: Path) -> None:
+    """The layout shortcut for footnote areas held on every page (pdf_layout._NoteByNote)."""
+    from commentary import linkcheck, pdf, pdf_layout
+
+    tree = pdf.document_tree(linkcheck.load_config(ROOT / "mkdocs.yml"), built_site)
+    rendered = pdf_layout.render(pdf._weasyprint(), tree, f"{built_site}/", "A4")
+    assert rendered.footnotes_measured_note_by_note
+
+
+@pytest.mark.slow
 def test_pdf_declares_pdf_ua_1_its_language_and_title(reader) -> None:
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
@@ -726,6 +736,28 @@ def test_inline_svg_is_a_figure_described_by_its_title_and_description(tiny_pdf)
     assert [str(figure.element["/Alt"]) for figure in figures] == [
         "Contacts by year. One contact in 1994"
     ]
+
+
+def test_footnote_area_measured_note_by_note_matches_its_full_layout(tiny_site) -> None:
+    from commentary import pdf, pdf_layout
+
+    config, site = tiny_site
+    tree = pdf.document_tree(config, site)
+    rendered = pdf_layout.render(pdf._weasyprint(), tree, f"{site}/", "A4")
+    assert rendered.footnotes_measured_note_by_note
+
+
+def test_footnote_area_measured_wrong_is_laid_out_again_in_full(tiny_site, monkeypatch) -> None:
+    from commentary import pdf, pdf_layout
+
+    config, site = tiny_site
+    tree = pdf.document_tree(config, site)
+    monkeypatch.setattr(pdf_layout, "_collapse", lambda above, below: above + below + 5)
+    rendered = pdf_layout.render(pdf._weasyprint(), tree, f"{site}/", "A4")
+    assert not rendered.footnotes_measured_note_by_note
+    monkeypatch.undo()
+    again = pdf_layout.render(pdf._weasyprint(), pdf.document_tree(config, site), f"{site}/", "A4")
+    assert [page.anchors for page in rendered.pages] == [page.anchors for page in again.pages]
 
 
 def test_link_to_an_id_the_pdf_lacks_is_an_error_naming_its_page(tmp_path: Path) -> None:
