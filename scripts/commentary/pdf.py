@@ -143,11 +143,13 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     """
     if paper not in PAPER_SIZES:
         raise PdfError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
-    weasyprint = _weasyprint()
+    site = Path(site_dir)
+    # The document is built in a second process while this one loads WeasyPrint.
+    with _Background(document_tree, config, site) as building:
+        weasyprint = _weasyprint()
+        tree = building.result()
     from commentary import pdf_layout, pdf_tags
 
-    site = Path(site_dir)
-    tree = document_tree(config, site)
     rendered = pdf_layout.render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
     pages = pdf_layout.anchor_pages(rendered)
     pdf_layout.join_leader_dots(rendered)
@@ -157,6 +159,58 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     with pdf_tags.Tagger(pages) as tagger:
         rendered.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=tagger.finish)
     return target
+
+
+class _Background:
+    """`function(*args)` run in a forked process, its result (picklable) fetched with `result`.
+
+    Where no process can be forked safely (no `fork` start method, or other threads running,
+    which a fork does not copy), or if the process fails otherwise than with `PdfError`, the
+    function runs in this process instead, when its result is asked for.
+    """
+
+    def __init__(self, function, *args) -> None:
+        import multiprocessing
+        import threading
+
+        self.function, self.args, self.process = function, args, None
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+            return
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                sender.send(("done", function(*args)))
+            except PdfError as error:
+                sender.send(("error", str(error)))
+            except BaseException:
+                sender.send(("failed", None))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+        sender.close()
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receiver.close()
+
+    def result(self):
+        if self.process is not None:
+            try:
+                outcome, value = self.receiver.recv()
+            except EOFError:
+                outcome, value = "failed", None
+            if outcome == "done":
+                return value
+            if outcome == "error":
+                raise PdfError(value)
+        return self.function(*self.args)
 
 
 def _weasyprint():
