@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from commentary import pdf
 
                 target = pdf.make_pdf(site.config, staging, paper=args.paper)
-            except getattr(pdf, "PdfError", ImportError) as error:
+            except pdf.PdfError as error:  # PdfUnavailable (no Pango) included: one clear line
                 print(
                     f"build.py: cannot make the PDF: {error}; site/ left unchanged", file=sys.stderr
                 )

@@ -129,10 +129,9 @@ DETAILS_PAGE = """# Home
 @pytest.fixture(scope="module")
 def details_url(tmp_path_factory: pytest.TempPathFactory):
     """A one-page site with this project's overrides and a collapsed block, served locally."""
-    import functools
-    import http.server
-    import threading
-
+    from commentary import engines
+    from commentary.pages_server import serve
+    from commentary.site import Site
 
     root = tmp_path_factory.mktemp("details")
     (root / "docs").mkdir()
@@ -140,22 +139,9 @@ def details_url(tmp_path_factory: pytest.TempPathFactory):
     config = root / "mkdocs.yml"
     overrides = Path(__file__).resolve().parent.parent / "overrides"
     config.write_text(DETAILS_CONFIG.format(overrides=overrides), encoding="utf-8")
-    from commentary import engines
-    from commentary.site import Site
-
     engines.build_mkdocs(Site.load(config).config, root / "site")
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=root / "site")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(root / "site") as base:
+        yield base
 
 
 def test_print_opens_collapsed_details(browser, details_url: str) -> None:

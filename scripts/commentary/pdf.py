@@ -4,7 +4,8 @@
 takes the article of each, rewrites it for paper (below), joins them behind a cover and a table
 of contents into ONE HTML document and lays that out once with WeasyPrint, using only the
 paged-media stylesheet `scripts/commentary/pdf.css` (the website never loads it; Material's
-own CSS is not used here at all). The result is `<site_dir>/commentary.pdf`.
+own CSS is not used here at all). The result is `<site_dir>/commentary.pdf`, a tagged PDF/UA-1
+document (`commentary.pdf_tags` completes WeasyPrint's structure tree).
 
 For paper, each page's article is rewritten in Python before layout:
 
@@ -15,21 +16,20 @@ For paper, each page's article is rewritten in Python before layout:
   annotation: a footnote cannot hold another, so a source cited there prints in brackets inside
   the annotation's note. Notes are numbered per chapter.
 - Every id is namespaced by chapter (`timeline--1994-06-carter-pyongyang`); links between pages
-  and the generated "Discussed in" backlinks become page references, "(p. 12)", through
-  `target-counter`; external links print their address; links to things that are not in the
-  PDF (the PDF itself) lose their link.
+  and the generated "Discussed in" backlinks become page references, "(p. 12)"; external links
+  print their address; links to things that are not in the PDF (the PDF itself) lose their
+  link, and a link to an id the PDF lacks is an error (`PdfError`), never dropped silently.
 - Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
+- Header cells get a `scope` (for the tagged PDF), and notes an id.
 
-Three WeasyPrint 70 behaviours shape the output (each is handled where it arises):
-a page number filled into a forward reference is not revisited if its target later moves, so
-every page reference is a fixed-width inline block ("(p. 99)" wide) and filling numbers in never
-moves text; a run of text ending in a space before an inline element can be split after its
-first word, so such spaces move inside the element; and an empty inline anchor between two
-blocks (the build hooks add some) breaks `break-after: avoid`, so its id moves to the next block.
-Footnotes use `footnote-policy: line`: a note always prints on the page of its call.
+Layout is `commentary.pdf_layout`'s (one pass: page numbers are written in after it) and
+tagging `commentary.pdf_tags`'s.
 
-The layout takes about 8 s of CPU for the 55-page edition (WeasyPrint lays most pages out three
-times to settle forward page references, and the footnote area once per note).
+Two WeasyPrint 70 behaviours shape the document (each is handled where it arises): a run of
+text ending in a space before an inline element can be split after its first word, so such
+spaces move inside the element; and an empty inline anchor between two blocks (the build hooks
+add some) breaks `break-after: avoid`, so its id moves to the next block. Footnotes use
+`footnote-policy: line`: a note always prints on the page of its call.
 
 Design choice: WeasyPrint directly, not the mkdocs-to-pdf plugin. The plugin (the maintained fork
 of mkdocs-with-pdf) runs inside every MkDocs build, `mkdocs serve` included; it brings its own
@@ -49,6 +49,7 @@ import os
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -58,6 +59,8 @@ import tinyhtml5
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+# WeasyPrint's output variant: tagged PDF 1.7 with PDF/UA-1 identification in its metadata.
+PDF_VARIANT = "pdf/ua-1"
 
 # The article the site comments on. Its author is not named in the source; never add one.
 ARTICLE = {
@@ -77,6 +80,11 @@ MARKER = re.compile(r"\((\d+)\)!?")
 TRAILING_SPACE = re.compile(r"[ \t\n]+$")
 # A run of white space including a line break (collapsed to one space inside footnotes).
 SPACE_RUN = re.compile(r"[ \t]*\n\s*")
+# A URL's scheme and "www.", which an address printed as link text may leave out.
+URL_PREFIX = re.compile(r"^[a-z]+://(www\.)?")
+# Where Material's article starts in a rendered page (only that part is parsed).
+ARTICLE_START = '<article class="md-content__inner'
+ARTICLE_END = "</article>"
 # Elements whose text never holds annotation markers.
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 # Elements that cannot sit inside the inline footnote element; renamed to classed spans.
@@ -99,6 +107,17 @@ INLINE_TAGS = frozenset({
 })
 # Schemes of links that leave the site; their address is printed.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+# Namespaces an HTML parser gives inline SVG; written back as plain names for WeasyPrint's parser.
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+XLINK_NAMESPACE = "{http://www.w3.org/1999/xlink}"
+
+
+class PdfError(Exception):
+    """The PDF cannot be made; the message says why, one line per problem."""
+
+
+class PdfUnavailable(PdfError):
+    """WeasyPrint, or the Pango library it loads when imported, is not installed."""
 
 
 @dataclass
@@ -116,28 +135,108 @@ class Chapter:
 
 
 def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Path:
-    """Write `<site_dir>/commentary.pdf` from the rendered pages in nav order; return its path."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    """Write `<site_dir>/commentary.pdf` from the rendered pages in nav order; return its path.
 
+    Raises `PdfError` (`PdfUnavailable` when WeasyPrint or Pango is missing).
+    """
     if paper not in PAPER_SIZES:
-        raise ValueError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
+        raise PdfError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
     site = Path(site_dir)
-    document = build_document(config, site)
-    fonts = FontConfiguration()
-    stylesheets = [
-        CSS(filename=str(STYLESHEET), font_config=fonts),
-        CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}", font_config=fonts),
-    ]
+    # The document is built in a second process while this one loads WeasyPrint.
+    with _Background(document_tree, config, site) as building:
+        weasyprint = _weasyprint()
+        tree = building.result()
+    from commentary import pdf_layout, pdf_tags
+
+    rendered = pdf_layout.render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
+    pages = pdf_layout.anchor_pages(rendered)
+    pdf_layout.join_leader_dots(rendered)
+    pdf_layout.fill_page_numbers(rendered, pages)
+    pdf_tags.keep_one_link_annotation_per_link(rendered)
     target = site / PDF_NAME
-    HTML(string=document, base_url=str(site) + os.sep).write_pdf(
-        target, stylesheets=stylesheets, font_config=fonts
-    )
+    with pdf_tags.Tagger(pages) as tagger:
+        rendered.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=tagger.finish)
     return target
 
 
+class _Background:
+    """`function(*args)` run in a forked process, its result (picklable) fetched with `result`.
+
+    Where no process can be forked safely (no `fork` start method, or other threads running,
+    which a fork does not copy), or if the process fails otherwise than with `PdfError`, the
+    function runs in this process instead, when its result is asked for.
+    """
+
+    def __init__(self, function, *args) -> None:
+        import multiprocessing
+        import threading
+
+        self.function, self.args, self.process = function, args, None
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+            return
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                sender.send(("done", function(*args)))
+            except PdfError as error:
+                sender.send(("error", str(error)))
+            except BaseException:
+                sender.send(("failed", None))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+        sender.close()
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receiver.close()
+
+    def result(self):
+        if self.process is not None:
+            try:
+                outcome, value = self.receiver.recv()
+            except EOFError:
+                outcome, value = "failed", None
+            if outcome == "done":
+                return value
+            if outcome == "error":
+                raise PdfError(value)
+        return self.function(*self.args)
+
+
+def _weasyprint():
+    """The `weasyprint` module; `PdfUnavailable` if it or the Pango it loads is missing."""
+    try:
+        import weasyprint
+    except ImportError as error:
+        raise PdfUnavailable(f"WeasyPrint is not installed ({error})") from error
+    except OSError as error:  # cffi's dlopen: Pango, HarfBuzz or fontconfig not found
+        raise PdfUnavailable(
+            f"WeasyPrint cannot load Pango ({' '.join(str(error).split())}); install Pango 1.44 "
+            "or later (Debian: libpango-1.0-0 libpangoft2-1.0-0)"
+        ) from error
+    return weasyprint
+
+
 def build_document(config, site: Path) -> str:
-    """The whole PDF as one HTML document: cover, contents, then a section per chapter."""
+    """The whole PDF as one HTML document: cover, contents, then a section per chapter.
+
+    Raises `PdfError` if a page is missing, or if a link would lead nowhere in the PDF.
+    """
+    root = document_tree(config, site)
+    _plain_svg_names(root)
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
+
+
+def document_tree(config, site: Path) -> etree.Element:
+    """`build_document`'s document as the tree it is built as (what `make_pdf` lays out)."""
     chapters = load_chapters(config, site)
     by_dest = {chapter.dest_uri: chapter for chapter in chapters}
     for chapter in chapters:
@@ -148,24 +247,29 @@ def build_document(config, site: Path) -> str:
         for element in chapter.body.iter()
         if element.get("id")
     }
-    for chapter in chapters:
-        _check_references(chapter.body, known_ids)
+    docs = Path(config["docs_dir"])
+    dangling = [
+        f"{_shown(docs / chapter.src_uri)}: error: {problem}"
+        for chapter in chapters
+        for problem in _drop_dangling_xrefs(chapter.body, known_ids)
+    ]
+    if dangling:
+        raise PdfError("\n".join(dangling))
     name = str(config["site_name"])
     description = " ".join(str(config.get("site_description") or "").split())
     edition = edition_date(config)
-    head = (
+    front = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_text(name)}</title>"
         f'<meta name="description" content="{_attr(description)}">'
         f'<meta name="dcterms.created" content="{edition.isoformat()}">'
-        '<meta name="generator" content="scripts/pdf.py (WeasyPrint)">'
+        '<meta name="generator" content="scripts/commentary/pdf.py (WeasyPrint)">'
         f'</head><body data-site="{_attr(name)}">'
+        f"{_cover(config, edition)}{_contents(chapters)}</body></html>"
     )
-    parts = [head, _cover(config, edition), _contents(chapters)]
-    parts.extend(etree.tostring(chapter.body, encoding="unicode", method="html")
-                 for chapter in chapters)
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    root = tinyhtml5.parse(front, namespace_html_elements=False)
+    root.find("body").extend(chapter.body for chapter in chapters)
+    return root
 
 
 def edition_date(config) -> datetime.date:
@@ -188,7 +292,7 @@ def load_chapters(config, site: Path) -> list[Chapter]:
         file, part = entry.file, entry.section
         page = site / file.dest_uri
         if not page.is_file():
-            raise FileNotFoundError(f"{page}: rendered page for '{file.src_uri}' is missing")
+            raise PdfError(f"{_shown(page)}: rendered page for '{file.src_uri}' is missing")
         article = read_article(page)
         key = posixpath.splitext(file.src_uri)[0].replace("/", "-").lower() or "page"
         starts_part = bool(part) and part != previous_part
@@ -199,15 +303,19 @@ def load_chapters(config, site: Path) -> list[Chapter]:
 
 
 def read_article(page: Path) -> etree.Element:
-    """The `<article>` of a page rendered by Material (its content, without site chrome)."""
-    from commentary.chart import unqualify_svg
+    """The `<article>` of a page rendered by Material (its content, without site chrome).
 
-    root = tinyhtml5.parse(page.read_bytes(), namespace_html_elements=False)
-    unqualify_svg(root)  # inline SVG (the chart) back to plain names, as WeasyPrint reads them
+    Only the article's part of the page is parsed: the rest (navigation, search, scripts) is
+    most of the page and means nothing here.
+    """
+    text = page.read_text(encoding="utf-8")
+    start, end = text.find(ARTICLE_START), text.rfind(ARTICLE_END)
+    source = text[start:end + len(ARTICLE_END)] if 0 <= start < end else text
+    root = tinyhtml5.parse(source, namespace_html_elements=False)
     for element in root.iter("article"):
         if "md-content__inner" in _classes(element):
             return element
-    raise ValueError(f"{page}: no Material article (article.md-content__inner) found")
+    raise PdfError(f"{_shown(page)}: no Material article (article.md-content__inner) found")
 
 
 def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
@@ -222,9 +330,10 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     _glue_entry_lines(body)
     _rewrite_links(body, chapter, by_dest)
     _namespace_ids(body, chapter.key)
-    _number_notes(body)
+    _number_notes(body, chapter.key)
     _separate_adjacent_calls(body)
     _shift_spaces_into_inline_elements(body)
+    _scope_header_cells(body)
     body.tag = "section"
     body.attrib.clear()
     classes = ["chapter"] + (["in-part"] if chapter.part else [])
@@ -245,14 +354,12 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
 
 def _drop_furniture(body: etree.Element) -> None:
     """Remove permalinks, buttons, scripts and the like; drop paragraphs they leave empty."""
-    for parent in list(body.iter()):
-        for child in list(parent):
-            if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES:
-                _remove(parent, child)
-    for parent in list(body.iter()):
-        for child in list(parent):
-            if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
-                _remove(parent, child)
+    for parent, child in _parent_child_pairs(body):
+        if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES:
+            _remove(parent, child)
+    for parent, child in _parent_child_pairs(body):
+        if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
+            _remove(parent, child)
 
 
 def _lift_empty_anchors(body: etree.Element) -> None:
@@ -260,59 +367,59 @@ def _lift_empty_anchors(body: etree.Element) -> None:
 
     Such an anchor (the build's hooks put `<span id="annotated-3"></span>` before annotated
     paragraphs) makes an anonymous block between a heading and its paragraph, and WeasyPrint
-    then no longer keeps the two together.
+    then no longer keeps the two together. An anchor whose next block has an id of its own
+    stays where it is.
     """
-    for parent in list(body.iter()):
-        children = list(parent)
-        for index, child in enumerate(children):
-            empty = len(child) == 0 and not (child.text or "").strip()
-            between_blocks = (
-                0 < index < len(children) - 1
-                and not (children[index - 1].tail or "").strip()
-                and not (child.tail or "").strip()
-                and children[index + 1].tag not in INLINE_TAGS
-                and children[index - 1].tag not in INLINE_TAGS
-            )
-            if child.tag in INLINE_TAGS and empty and child.get("id") and between_blocks:
-                following = children[index + 1]
-                if following.get("id") is None:
-                    following.set("id", child.get("id"))
-                _remove(parent, child)
+    for parent, child in _parent_child_pairs(body):
+        empty = len(child) == 0 and not (child.text or "").strip()
+        if child.tag not in INLINE_TAGS or not empty or not child.get("id"):
+            continue
+        siblings = list(parent)
+        index = siblings.index(child)
+        between_blocks = (
+            0 < index < len(siblings) - 1
+            and not (siblings[index - 1].tail or "").strip()
+            and not (child.tail or "").strip()
+            and siblings[index + 1].tag not in INLINE_TAGS
+            and siblings[index - 1].tag not in INLINE_TAGS
+        )
+        if between_blocks and siblings[index + 1].get("id") is None:
+            siblings[index + 1].set("id", child.get("id"))
+            _remove(parent, child)
 
 
 def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
     """Remove the page's footnote list; return each footnote's content by its id ("fn:x")."""
     notes: dict[str, etree.Element] = {}
-    for parent in list(body.iter()):
-        for child in list(parent):
-            if child.tag == "div" and "footnote" in _classes(child):
-                for item in child.iter("li"):
-                    if item.get("id"):
-                        notes[item.get("id")] = _note_from(item, "fn fn-cite")
-                _remove(parent, child)
+    for parent, child in _parent_child_pairs(body):
+        if child.tag == "div" and "footnote" in _classes(child):
+            for item in child.iter("li"):
+                if item.get("id"):
+                    notes[item.get("id")] = _note_from(item, "fn fn-cite")
+            _remove(parent, child)
     return notes
 
 
 def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
     """Turn each `.annotate` block's markers and list into footnotes at the markers."""
-    for parent in list(body.iter()):
-        children = list(parent)
-        for index, block in enumerate(children):
-            if "annotate" not in _classes(block) or index + 1 >= len(children):
-                continue
-            listing = children[index + 1]
-            if listing.tag != "ol":
-                continue
-            items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
-            for item in items:
-                _inline_citations(item, notes)
-            used = _replace_markers(block, items)
-            for number, item in enumerate(items, start=1):
-                if number not in used:  # a note without a marker still prints, at the block's end
-                    item.tail = None
-                    block.append(item)
-            _remove(parent, listing)
-            block.set("class", " ".join(sorted(_classes(block) - {"annotate"})) or "annotated")
+    for parent, block in _parent_child_pairs(body):
+        if "annotate" not in _classes(block):
+            continue
+        siblings = list(parent)
+        index = siblings.index(block)
+        listing = siblings[index + 1] if index + 1 < len(siblings) else None
+        if listing is None or listing.tag != "ol":
+            continue
+        items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
+        for item in items:
+            _inline_citations(item, notes)
+        used = _replace_markers(block, items)
+        for number, item in enumerate(items, start=1):
+            if number not in used:  # a note without a marker still prints, at the block's end
+                item.tail = None
+                block.append(item)
+        _remove(parent, listing)
+        block.set("class", " ".join(sorted(_classes(block) - {"annotate"})) or "annotated")
 
 
 def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> None:
@@ -321,43 +428,42 @@ def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> N
     A footnote cannot hold another, and one footnote per citation would also crowd the page
     (WeasyPrint lays the footnote area out again for each note it adds).
     """
-    for parent in list(note.iter()):
-        for child in list(parent):
-            target = _footnote_target(child)
-            if target is None:
-                continue
-            cite = copy.deepcopy(notes.get(target, _missing_note(target)))
-            cite.attrib.clear()
-            _strip_end(cite, ".")
-            cite.text = "[" + (cite.text or "")
-            _append_text(cite, "]")
-            cite.tail = child.tail
-            _replace(parent, child, cite)
-            _space_before(parent, cite)
-            # Spliced in as plain text: WeasyPrint 70 can break a line after a lone word in the
-            # text that follows a nested inline box with a page reference in it.
-            _unwrap(parent, cite)
+    for parent, child in _parent_child_pairs(note):
+        target = _footnote_target(child)
+        if target is None:
+            continue
+        cite = copy.deepcopy(notes.get(target, _missing_note(target)))
+        cite.attrib.clear()
+        _strip_end(cite, ".")
+        cite.text = "[" + (cite.text or "")
+        _append_text(cite, "]")
+        cite.tail = child.tail
+        _replace(parent, child, cite)
+        _space_before(parent, cite)
+        # Spliced in as plain text: WeasyPrint 70 can break a line after a lone word in the
+        # text that follows a nested inline box with a page reference in it.
+        _unwrap(parent, cite)
 
 
 def _references_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
     """Put each remaining footnote's text at its reference, as a footnote."""
-    for parent in list(body.iter()):
-        for child in list(parent):
-            target = _footnote_target(child)
-            if target is None:
-                continue
-            note = copy.deepcopy(notes.get(target, _missing_note(target)))
-            note.tail = child.tail
-            _replace(parent, child, note)
+    for parent, child in _parent_child_pairs(body):
+        target = _footnote_target(child)
+        if target is None:
+            continue
+        note = copy.deepcopy(notes.get(target, _missing_note(target)))
+        note.tail = child.tail
+        _replace(parent, child, note)
 
 
-def _number_notes(body: etree.Element) -> None:
-    """Number the chapter's footnotes in the order they print (their calls and their notes)."""
+def _number_notes(body: etree.Element, key: str) -> None:
+    """Number the chapter's footnotes in the order they print, and give each an id."""
     number = 0
     for element in body.iter():
         if "fn" in _classes(element):
             number += 1
             element.set("data-n", str(number))
+            element.set("id", f"{key}--note-{number}")
 
 
 def _separate_adjacent_calls(body: etree.Element) -> None:
@@ -418,6 +524,7 @@ def _footnote_target(element: etree.Element) -> str | None:
 
 
 def _missing_note(target: str) -> etree.Element:
+    """The footnote printed for a reference to a footnote the page lacks."""
     note = etree.Element("span", {"class": "fn fn-cite"})
     note.text = f"[footnote {target} not found]"
     return note
@@ -538,33 +645,32 @@ def _glue_entry_lines(body: etree.Element) -> None:
 def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     """Internal links become page references; external ones print their address."""
     page_url = "http://site/" + chapter.dest_uri
-    for parent in list(body.iter()):
-        for link in list(parent):
-            if link.tag != "a" or link.get("href") is None:
+    for parent, link in _parent_child_pairs(body):
+        if link.tag != "a" or link.get("href") is None:
+            continue
+        href = link.get("href", "")
+        parts = urlsplit(href)
+        if parts.scheme in EXTERNAL_SCHEMES:
+            _print_address(parent, link, href)
+            continue
+        if parts.scheme:
+            continue
+        if href.startswith("#"):
+            target = f"{chapter.key}--{href[1:]}" if href[1:] else chapter.key
+        else:
+            resolved = urlsplit(urljoin(page_url, href))
+            path = resolved.path.lstrip("/")
+            if path == "" or path.endswith("/"):
+                path += "index.html"
+            other = by_dest.get(path)
+            if other is None:  # not part of the PDF (the PDF itself, a download)
+                _unwrap(parent, link)
                 continue
-            href = link.get("href", "")
-            parts = urlsplit(href)
-            if parts.scheme in EXTERNAL_SCHEMES:
-                _print_address(parent, link, href)
-                continue
-            if parts.scheme:
-                continue
-            if href.startswith("#"):
-                target = f"{chapter.key}--{href[1:]}" if href[1:] else chapter.key
-            else:
-                resolved = urlsplit(urljoin(page_url, href))
-                path = resolved.path.lstrip("/")
-                if path == "" or path.endswith("/"):
-                    path += "index.html"
-                other = by_dest.get(path)
-                if other is None:  # not part of the PDF (the PDF itself, a download)
-                    _unwrap(parent, link)
-                    continue
-                fragment = resolved.fragment
-                target = f"{other.key}--{fragment}" if fragment else other.key
-            link.set("href", "#" + target)
-            link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
-            link.attrib.pop("title", None)
+            fragment = resolved.fragment
+            target = f"{other.key}--{fragment}" if fragment else other.key
+        link.set("href", "#" + target)
+        link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
+        link.attrib.pop("title", None)
 
 
 def _print_address(parent: etree.Element, link: etree.Element, href: str) -> None:
@@ -583,8 +689,9 @@ def _print_address(parent: etree.Element, link: etree.Element, href: str) -> Non
 
 
 def _same_address(text: str, href: str) -> bool:
+    """Whether a link's text is its address, give or take the scheme, "www." and a final "/"."""
     def bare(url: str) -> str:
-        return re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower()).rstrip("/")
+        return URL_PREFIX.sub("", url.strip().lower()).rstrip("/")
 
     return bare(text) == bare(href)
 
@@ -596,13 +703,46 @@ def _namespace_ids(body: etree.Element, key: str) -> None:
             element.set("id", f"{key}--{element.get('id')}")
 
 
-def _check_references(body: etree.Element, known: set[str]) -> None:
-    """A page reference to an id the PDF lacks would print "p. 0"; drop the link instead."""
-    for parent in list(body.iter()):
-        for link in list(parent):
-            is_xref = link.tag == "a" and "xref" in _classes(link)
-            if is_xref and link.get("href", "")[1:] not in known:
-                _unwrap(parent, link)
+def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
+    """Unwrap each page reference to an id the PDF lacks; return what each one was.
+
+    Such a reference would have no page to print. The site's own links are checked before the
+    build, so one here means the rewriting for paper lost an id: the caller reports it.
+    """
+    problems = []
+    for parent, link in _parent_child_pairs(body):
+        if link.tag != "a" or "xref" not in _classes(link):
+            continue
+        target = link.get("href", "")[1:]
+        if target not in known:
+            label = " ".join("".join(link.itertext()).split())
+            problems.append(f"the PDF has no '#{target}' for the link '{label}'")
+            _unwrap(parent, link)
+    return problems
+
+
+def _scope_header_cells(body: etree.Element) -> None:
+    """Say what each header cell heads: its column in a table's head, else its row."""
+    for table in body.iter("table"):
+        in_head = {id(cell) for head in table.iter("thead") for cell in head.iter("th")}
+        for cell in table.iter("th"):
+            if not cell.get("scope"):
+                cell.set("scope", "col" if id(cell) in in_head else "row")
+
+
+def _plain_svg_names(body: etree.Element) -> None:
+    """Give inline SVG back the element and attribute names it has in HTML source.
+
+    The HTML parser puts `<svg>` and its children into the SVG namespace; ElementTree would
+    write them as `ns0:svg`, which WeasyPrint's parser would not read as SVG.
+    """
+    for element in body.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(SVG_NAMESPACE):
+            element.tag = element.tag[len(SVG_NAMESPACE):]
+        for name in [name for name in element.attrib if name.startswith("{")]:
+            value = element.attrib.pop(name)
+            prefix = "xlink:" if name.startswith(XLINK_NAMESPACE) else ""
+            element.set(prefix + name.partition("}")[2], value)
 
 
 # ---- front matter ------------------------------------------------------------------------------
@@ -659,7 +799,20 @@ def _contents(chapters: list[Chapter]) -> str:
 # ---- element helpers ---------------------------------------------------------------------------
 
 
+def _parent_child_pairs(root: etree.Element) -> Iterator[tuple[etree.Element, etree.Element]]:
+    """Every (parent, child) pair under `root`, parents in document order.
+
+    ElementTree has no parent pointers, so edits that remove, replace or unwrap an element need
+    its parent (as Python-Markdown's toc extension does with `iterparent`). The parents, and each
+    parent's children, are listed before they are handed out, so the loop may edit the tree.
+    """
+    for parent in list(root.iter()):
+        for child in list(parent):
+            yield parent, child
+
+
 def _classes(element: etree.Element) -> set[str]:
+    """The element's classes."""
     return set((element.get("class") or "").split())
 
 
@@ -753,9 +906,17 @@ def _unwrap(parent: etree.Element, element: etree.Element) -> None:
             parent.text = (parent.text or "") + element.tail
 
 
+def _shown(path: Path) -> str:
+    """A path as the user's shell names it: relative to the working folder when inside it."""
+    shown = os.path.relpath(path)
+    return str(path) if shown.startswith("..") else shown
+
+
 def _text(value: str) -> str:
+    """Text escaped for HTML content."""
     return html.escape(value, quote=False)
 
 
 def _attr(value: str) -> str:
+    """Text escaped for an HTML attribute value."""
     return html.escape(value, quote=True)
