@@ -321,6 +321,7 @@ def read_article(page: Path) -> etree.Element:
 def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     """Rewrite one chapter's article for paper, in place."""
     body = chapter.body
+    _svg_in_its_namespace(body)
     _drop_furniture(body)
     _lift_empty_anchors(body)
     notes = _take_footnotes(body)
@@ -728,6 +729,20 @@ def _scope_header_cells(body: etree.Element) -> None:
         for cell in table.iter("th"):
             if not cell.get("scope"):
                 cell.set("scope", "col" if id(cell) in in_head else "row")
+
+
+def _svg_in_its_namespace(body: etree.Element) -> None:
+    """Put inline SVG given with plain names (`<svg>`, `xlink:href`) in its namespaces.
+
+    So it is laid out as an image (WeasyPrint knows SVG by its namespace) and its links are not
+    taken for the page's.
+    """
+    for svg in [element for element in body.iter() if element.tag == "svg"]:
+        for element in svg.iter():
+            if isinstance(element.tag, str) and not element.tag.startswith("{"):
+                element.tag = SVG_NAMESPACE + element.tag
+            for name in [name for name in element.attrib if name.startswith("xlink:")]:
+                element.set(XLINK_NAMESPACE + name.partition(":")[2], element.attrib.pop(name))
 
 
 def _plain_svg_names(body: etree.Element) -> None:
