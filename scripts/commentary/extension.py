@@ -178,6 +178,16 @@ def _backlinks_paragraph(links: list[tuple[str, str]]) -> etree.Element:
     return paragraph
 
 
+def annotation_list(parent: etree.Element, block: etree.Element) -> etree.Element | None:
+    """The notes of a block marked `annotate`: the `ol` right after it, as Material reads it."""
+    if "annotate" not in (block.get("class") or "").split():
+        return None
+    siblings = list(parent)
+    index = siblings.index(block)
+    notes = siblings[index + 1] if index + 1 < len(siblings) else None
+    return notes if notes is not None and notes.tag == "ol" else None
+
+
 def retarget_annotation_backlinks(root: etree.Element) -> None:
     """Point the back-link of a footnote cited inside an annotation at the annotated block.
 
@@ -190,13 +200,10 @@ def retarget_annotation_backlinks(root: etree.Element) -> None:
     targets: dict[str, str] = {}
     number = 0
     for parent, block in iterparent(root):
-        if "annotate" not in block.get("class", "").split():
+        notes = annotation_list(parent, block)
+        if notes is None:
             continue
-        siblings = list(parent)
-        index = siblings.index(block)
-        notes = siblings[index + 1] if index + 1 < len(siblings) else None
-        if notes is None or notes.tag != "ol":
-            continue
+        index = list(parent).index(block)
         refs = [
             sup.get("id", "") for sup in notes.iter("sup") if sup.get("id", "").startswith("fnref")
         ]

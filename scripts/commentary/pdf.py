@@ -49,12 +49,13 @@ import os
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
+
+from commentary.extension import annotation_list, iterparent
 
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
@@ -355,10 +356,10 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
 
 def _drop_furniture(body: etree.Element) -> None:
     """Remove permalinks, buttons, scripts and the like; drop paragraphs they leave empty."""
-    for parent, child in _parent_child_pairs(body):
+    for parent, child in iterparent(body):
         if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES:
             _remove(parent, child)
-    for parent, child in _parent_child_pairs(body):
+    for parent, child in iterparent(body):
         if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
             _remove(parent, child)
 
@@ -371,7 +372,7 @@ def _lift_empty_anchors(body: etree.Element) -> None:
     then no longer keeps the two together. An anchor whose next block has an id of its own
     stays where it is.
     """
-    for parent, child in _parent_child_pairs(body):
+    for parent, child in iterparent(body):
         empty = len(child) == 0 and not (child.text or "").strip()
         if child.tag not in INLINE_TAGS or not empty or not child.get("id"):
             continue
@@ -392,7 +393,7 @@ def _lift_empty_anchors(body: etree.Element) -> None:
 def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
     """Remove the page's footnote list; return each footnote's content by its id ("fn:x")."""
     notes: dict[str, etree.Element] = {}
-    for parent, child in _parent_child_pairs(body):
+    for parent, child in iterparent(body):
         if child.tag == "div" and "footnote" in _classes(child):
             for item in child.iter("li"):
                 if item.get("id"):
@@ -403,13 +404,9 @@ def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
 
 def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
     """Turn each `.annotate` block's markers and list into footnotes at the markers."""
-    for parent, block in _parent_child_pairs(body):
-        if "annotate" not in _classes(block):
-            continue
-        siblings = list(parent)
-        index = siblings.index(block)
-        listing = siblings[index + 1] if index + 1 < len(siblings) else None
-        if listing is None or listing.tag != "ol":
+    for parent, block in iterparent(body):
+        listing = annotation_list(parent, block)
+        if listing is None:
             continue
         items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
         for item in items:
@@ -429,7 +426,7 @@ def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> N
     A footnote cannot hold another, and one footnote per citation would also crowd the page
     (WeasyPrint lays the footnote area out again for each note it adds).
     """
-    for parent, child in _parent_child_pairs(note):
+    for parent, child in iterparent(note):
         target = _footnote_target(child)
         if target is None:
             continue
@@ -448,7 +445,7 @@ def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> N
 
 def _references_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
     """Put each remaining footnote's text at its reference, as a footnote."""
-    for parent, child in _parent_child_pairs(body):
+    for parent, child in iterparent(body):
         target = _footnote_target(child)
         if target is None:
             continue
@@ -646,7 +643,7 @@ def _glue_entry_lines(body: etree.Element) -> None:
 def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     """Internal links become page references; external ones print their address."""
     page_url = "http://site/" + chapter.dest_uri
-    for parent, link in _parent_child_pairs(body):
+    for parent, link in iterparent(body):
         if link.tag != "a" or link.get("href") is None:
             continue
         href = link.get("href", "")
@@ -711,7 +708,7 @@ def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
     build, so one here means the rewriting for paper lost an id: the caller reports it.
     """
     problems = []
-    for parent, link in _parent_child_pairs(body):
+    for parent, link in iterparent(body):
         if link.tag != "a" or "xref" not in _classes(link):
             continue
         target = link.get("href", "")[1:]
@@ -812,18 +809,6 @@ def _contents(chapters: list[Chapter]) -> str:
 
 
 # ---- element helpers ---------------------------------------------------------------------------
-
-
-def _parent_child_pairs(root: etree.Element) -> Iterator[tuple[etree.Element, etree.Element]]:
-    """Every (parent, child) pair under `root`, parents in document order.
-
-    ElementTree has no parent pointers, so edits that remove, replace or unwrap an element need
-    its parent (as Python-Markdown's toc extension does with `iterparent`). The parents, and each
-    parent's children, are listed before they are handed out, so the loop may edit the tree.
-    """
-    for parent in list(root.iter()):
-        for child in list(parent):
-            yield parent, child
 
 
 def _classes(element: etree.Element) -> set[str]:
