@@ -1,6 +1,7 @@
 """Measure the reader's budget: bytes and requests per page, and Lighthouse scores.
 
 usage: python3 scripts/audit.py [-d SITE_DIR] [--build] [--runs N] [--no-lighthouse]
+       python3 scripts/audit.py --compare [-d SITE_DIR] [--build] [--runs N]
 
 Serves the built site (building it first when there is none, or with --build) on 127.0.0.1 under
 /annotated-commentary/, compressing text responses with gzip as GitHub Pages does. Every page is
@@ -11,6 +12,14 @@ with its mobile preset; each score is the median of --runs runs. Targets: at mos
 requests a page; 100 in accessibility, best practices and SEO; at least 97 in performance.
 Exit status: 0 when every target is met, 1 when one is missed or could not be measured, 2 on bad
 usage or a missing tool. This is a measurement, not a test: scores vary a little between runs.
+
+--compare measures what the theme's script costs instead, on one machine in one sitting, since
+absolute scores do not carry from one machine to the next: each principle page is scored against
+its own script-free rendering (the same HTML with every `<script>` element removed, served by the
+same server from a sibling folder), the two Lighthouse runs interleaved, five of each by default.
+It prints one line per page (both median scores, both median blocking times, the difference) and
+exits 1 unless every page scores within 3 points of its script-free self with a median total
+blocking time under 100 ms.
 """
 
 from __future__ import annotations
@@ -18,10 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +54,16 @@ CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-de
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync")
 PHONE = {"width": 390, "height": 844}
+# --compare: the pages compared with their script-free rendering, and the goal each must meet.
+COMPARED_SECTION = "principles/"
+MAX_SCORE_GAP = 3  # points of performance the page may lose to its scripts
+MAX_BLOCKING_MS = 100  # median total blocking time of the page as built
+COMPARE_RUNS = 5
+# Where the script-free rendering of `principles/x/` is served: a sibling folder at the same
+# depth, so that every relative address in the page resolves as it does for the real one.
+WITHOUT_SCRIPTS_SUFFIX = "-without-scripts"
+# A whole <script> element (its text cannot contain "</script", so the first one ends it).
+SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
 
 
 @dataclass
@@ -60,8 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="audit.py", description=__doc__.split("\n")[0])
     parser.add_argument("-d", "--site-dir", default=str(ROOT / "site"))
     parser.add_argument("--build", action="store_true", help="rebuild the site first")
-    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help=f"Lighthouse runs per page (3; {COMPARE_RUNS} with --compare)")
     parser.add_argument("--no-lighthouse", action="store_true", help="bytes and requests only")
+    parser.add_argument("--compare", action="store_true",
+                        help="score each principle page against its script-free rendering")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -79,6 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Building {os.path.relpath(site)}/ ...", flush=True)
         if build.main(["--no-pdf", "--site-dir", str(site)]) != 0:
             return 1
+
+    if args.compare:
+        lighthouse = lighthouse_command()
+        if lighthouse is None:
+            print(f"audit.py: neither npm nor npx could provide {LIGHTHOUSE}", file=sys.stderr)
+            return 2
+        runs = max(1, args.runs or COMPARE_RUNS)
+        return compare(lighthouse, chrome, site, runs)
 
     missed: list[str] = []
     with serve(site) as base:
@@ -101,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if lighthouse is None:
                 missed.append(f"Lighthouse not run: neither npm nor npx could provide {LIGHTHOUSE}")
             else:
-                runs = max(1, args.runs)
+                runs = max(1, args.runs or 3)
                 for path in LIGHTHOUSE_PAGES:
                     missed += audit_with_lighthouse(lighthouse, chrome, base + path, runs)
 
@@ -230,12 +263,157 @@ def audit_with_lighthouse(command: list[str], chrome: str, url: str, runs: int) 
     return missed
 
 
-def run_lighthouse(command: list[str], chrome: str, url: str) -> dict | None:
+# ---- The theme's script against the same page without it ------------------------------------
+
+
+@dataclass
+class Runs:
+    """Lighthouse's performance score and total blocking time (ms) of each run of one page."""
+
+    scores: list[int] = field(default_factory=list)
+    blocking: list[float] = field(default_factory=list)
+
+    def add(self, report: dict) -> None:
+        """Record one run's report."""
+        self.scores.append(round((report["categories"]["performance"]["score"] or 0) * 100))
+        self.blocking.append(report["audits"]["total-blocking-time"]["numericValue"])
+
+    @property
+    def score(self) -> float:
+        return statistics.median(self.scores)
+
+    @property
+    def blocking_ms(self) -> float:
+        return statistics.median(self.blocking)
+
+
+@dataclass
+class Comparison:
+    """One page as built against its script-free rendering."""
+
+    page: str
+    built: Runs = field(default_factory=Runs)
+    bare: Runs = field(default_factory=Runs)
+
+    @property
+    def difference(self) -> float:
+        """Points the page loses to its scripts (negative when it scored higher with them)."""
+        return self.bare.score - self.built.score
+
+    def missed(self) -> list[str]:
+        """The goals this page misses, one sentence each."""
+        missed = []
+        if self.difference > MAX_SCORE_GAP:
+            missed.append(f"{self.page}: {self.difference:g} points below its script-free "
+                          f"rendering (at most {MAX_SCORE_GAP})")
+        if self.built.blocking_ms >= MAX_BLOCKING_MS:
+            missed.append(f"{self.page}: total blocking time {self.built.blocking_ms:.0f} ms "
+                          f"(under {MAX_BLOCKING_MS} ms)")
+        return missed
+
+
+def without_scripts(html: str) -> str:
+    """The same page with every `<script>` element removed."""
+    return SCRIPT_ELEMENT.sub("", html)
+
+
+def compared_pages(site: Path) -> list[str]:
+    """The principle pages of a built site (not the section's own index, if it has one)."""
+    return [page for page in built_pages(site)
+            if page.startswith(COMPARED_SECTION) and page != COMPARED_SECTION]
+
+
+def bare_address(page: str) -> str:
+    """Where the script-free rendering of a page is served: `principles/x-without-scripts/`."""
+    return page.rstrip("/") + WITHOUT_SCRIPTS_SUFFIX + "/"
+
+
+def machine() -> str:
+    """The processor count and model, and the load when the measurement started."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f", load average {os.getloadavg()[0]:.1f}"
+    return f"{os.cpu_count()} cores, {model}{load}"
+
+
+def compare(command: list[str], chrome: str, site: Path, runs: int) -> int:
+    """Score each principle page and its script-free rendering, interleaved; print; 0 if met."""
+    pages = compared_pages(site)
+    if not pages:
+        print(f"audit.py: no pages under {COMPARED_SECTION} in {site}", file=sys.stderr)
+        return 2
+    results = [Comparison(page) for page in pages]
+    print(f"Lighthouse {LIGHTHOUSE.split('@')[1]}, mobile preset, {runs} interleaved runs of "
+          f"each page and of its script-free rendering; machine: {machine()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="audit-compare-") as folder:
+        served = Path(folder) / "site"
+        shutil.copytree(site, served)
+        for page in pages:
+            html = (served / page / "index.html").read_text(encoding="utf-8")
+            bare = served / bare_address(page) / "index.html"
+            bare.parent.mkdir(parents=True)
+            bare.write_text(without_scripts(html), encoding="utf-8")
+        with serve(served) as base:
+            for run in range(runs):
+                print(f"  run {run + 1} of {runs} ...", flush=True)
+                for result in results:
+                    # Alternate which variant goes first, so neither always gets a warmer machine.
+                    variants = [(result.built, result.page),
+                                (result.bare, bare_address(result.page))]
+                    for record, address in variants[:: 1 if run % 2 == 0 else -1]:
+                        report = run_lighthouse(command, chrome, base + address, ("performance",))
+                        if report is None:
+                            print(f"{base + address}: Lighthouse failed to run", file=sys.stderr)
+                            return 1
+                        record.add(report)
+    print_comparison(results)
+    missed = [line for result in results for line in result.missed()]
+    if missed:
+        print(f"\n{len(missed)} goal{'s' * (len(missed) != 1)} missed:")
+        for line in missed:
+            print(f"  - {line}")
+        return 1
+    print(f"\nEvery principle page within {MAX_SCORE_GAP} points of its script-free rendering, "
+          f"with under {MAX_BLOCKING_MS} ms of blocking time.")
+    return 0
+
+
+def print_comparison(results: list[Comparison]) -> None:
+    """One line per page: score and blocking time as built, then without scripts; the gap."""
+    width = max(len(result.page) for result in results)
+    print(f"{'page':<{width}}  {'as built':>8}  {'blocking':>8}  {'no script':>9}  "
+          f"{'blocking':>8}  {'difference':>10}  goal")
+    for result in results:
+        goal = "met" if not result.missed() else "missed"
+        print(f"{result.page:<{width}}  {result.built.score:>8g}  "
+              f"{result.built.blocking_ms:>5.0f} ms  {result.bare.score:>9g}  "
+              f"{result.bare.blocking_ms:>5.0f} ms  {result.difference:>+10g}  {goal}")
+    print("each run, as score/blocking ms:")
+    for result in results:
+        print(f"  {result.page:<{width}}  as built {runs_text(result.built)};  "
+              f"without scripts {runs_text(result.bare)}")
+
+
+def runs_text(runs: Runs) -> str:
+    """Each run as score/blocking time, in order."""
+    return " ".join(f"{score}/{ms:.0f}" for score, ms in zip(runs.scores, runs.blocking,
+                                                             strict=True))
+
+
+def run_lighthouse(command: list[str], chrome: str, url: str,
+                   categories: Sequence[str] = CATEGORIES) -> dict | None:
     """One Lighthouse run; the JSON report, or None (with Lighthouse's error printed)."""
     environment = {**os.environ, "CHROME_PATH": chrome}
     result = subprocess.run(
         [*command, url, "--quiet", "--output=json", "--output-path=stdout",
-         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={' '.join(CHROME_FLAGS)}"],
+         f"--only-categories={','.join(categories)}", f"--chrome-flags={' '.join(CHROME_FLAGS)}"],
         capture_output=True, text=True, env=environment, check=False,
     )
     if result.returncode != 0:

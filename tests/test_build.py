@@ -143,7 +143,8 @@ def test_footnote_backlinks_inside_annotations_lead_to_the_annotated_block(tmp_s
     config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
     assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '<span id="annotated-1"></span><p class="annotate">A claim (1).' in html
+    anchor = '<span id="annotated-1"></span>'
+    assert f'{anchor}<p class="annotate">A claim<span class="md-annotation">' in html
     assert 'class="footnote-backref" href="#annotated-1"' in html
     assert 'class="footnote-backref" href="#fnref:b"' in html
 

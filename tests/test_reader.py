@@ -274,6 +274,26 @@ def loads(browser, site_url: str) -> dict[str, Load]:
     return recorded
 
 
+def _lay_out_every_block(tab) -> None:
+    """Scroll through the page once, as a reader would, then back to the top.
+
+    The page's blocks are laid out only near the screen (content-visibility in commentary.css),
+    with an estimated height until then; axe-core works out what lies behind each text from the
+    positions of boxes, and an estimate would put the footer behind the last footnotes. Once
+    laid out, a block keeps its real height.
+    """
+    tab.evaluate("""async () => {
+      const frame = () => new Promise(
+        done => requestAnimationFrame(() => requestAnimationFrame(done)));
+      for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+        scrollTo(0, y);
+        await frame();
+      }
+      scrollTo(0, 0);
+      await frame();
+    }""")
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("palette", sorted(SCHEMES))
@@ -286,6 +306,7 @@ def test_axe_finds_no_wcag_21_aa_violation(open_page, site_url: str, page: str, 
     tab = open_page(site_url + page, viewport=DESKTOP if screen == "desktop" else PHONE,
                     color_scheme=palette)
     assert tab.locator("body").get_attribute("data-md-color-scheme") == SCHEMES[palette]
+    _lay_out_every_block(tab)
     results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = results.response["violations"]
     report = [
@@ -393,33 +414,137 @@ def _tab_to(tab, selector: str, limit: int = 600) -> None:
     raise AssertionError(f"{selector} not reached with {limit} presses of Tab")
 
 
+def _note(tab, marker):
+    """The note (a popover) that an annotation marker opens."""
+    return tab.locator(f"#{marker.get_attribute('popovertarget')}")
+
+
+def _accessibility(tab, selector: str) -> tuple[str, str, dict]:
+    """Role, name and states of an element as Chromium exposes it to assistive technology."""
+    cdp = tab.context.new_cdp_session(tab)
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})
+    cdp.detach()
+    first = ax["nodes"][0]
+    states = {prop["name"]: prop["value"].get("value") for prop in first.get("properties", [])}
+    return first["role"]["value"], first.get("name", {}).get("value", ""), states
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_annotation_opens_and_closes_with_the_keyboard(open_page, site_url: str) -> None:
     tab = open_page(site_url + PRINCIPLE)
-    _tab_to(tab, ".md-annotation")
-    annotation = tab.locator(".md-annotation:focus")
-    tooltip = annotation.locator(".md-tooltip--active")
-    tooltip.wait_for(state="visible")
-    assert tooltip.inner_text().strip()
+    _tab_to(tab, ".md-annotation__index")
+    marker = tab.locator(".md-annotation__index:focus")
+    note = _note(tab, marker)
+    assert not note.is_visible(), "a note is open before it is asked for"
+
+    tab.keyboard.press("Enter")
+    note.wait_for(state="visible")
+    assert note.inner_text().strip()
 
     tab.keyboard.press("Escape")
-    tab.wait_for_function("() => !document.querySelector('.md-annotation .md-tooltip--active')")
-    assert not tab.evaluate("document.activeElement.closest('.md-annotation')")
+    note.wait_for(state="hidden")
+    assert tab.evaluate("document.activeElement.matches('.md-annotation__index')")
 
-    tab.keyboard.press("Shift+Tab")
-    tab.keyboard.press("Tab")
-    tab.locator(".md-annotation:focus .md-tooltip--active").wait_for(state="visible")
-    _tab_to(tab, ":not(.md-annotation):not(.md-annotation *)")
-    tab.wait_for_function("() => !document.querySelector('.md-annotation .md-tooltip--active')")
+    tab.keyboard.press("Space")
+    note.wait_for(state="visible")
+    _tab_to(tab, ":not(.md-annotation__index):not(.md-annotation-list *)")
+    note.wait_for(state="hidden")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_annotation_opens_and_closes_with_the_mouse(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    marker = tab.locator(".md-annotation__index").first
+    note = _note(tab, marker)
+    marker.click()
+    note.wait_for(state="visible")
+    marker.click()
+    note.wait_for(state="hidden")
+
+    marker.click()
+    note.wait_for(state="visible")
+    tab.locator("h1").click()
+    note.wait_for(state="hidden")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_annotation_opens_and_closes_by_touch_on_a_phone(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + PRINCIPLE, wait_until="networkidle")
+        marker = tab.locator(".md-annotation__index").nth(1)
+        note = _note(tab, marker)
+        marker.tap()
+        note.wait_for(state="visible")
+        box = note.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        tab.locator("h1").tap()
+        note.wait_for(state="hidden")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_annotation_marker_is_announced_as_a_button_that_expands_its_note(
+    open_page, site_url: str
+) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    marker = tab.locator(".md-annotation__index").first
+    selector = f"[popovertarget='{marker.get_attribute('popovertarget')}']"
+    number = marker.locator("[data-md-annotation-id]").get_attribute("data-md-annotation-id")
+    role, name, states = _accessibility(tab, selector)
+    assert (role, name, states.get("expanded")) == ("button", f"Note {number}", False)
+
+    marker.click()
+    _note(tab, marker).wait_for(state="visible")
+    role, name, states = _accessibility(tab, selector)
+    assert (role, name, states.get("expanded")) == ("button", f"Note {number}", True)
+    assert "details" in states, "the open note is not tied to its marker"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_annotation_opens_without_script(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + PRINCIPLE, wait_until="networkidle")
+        assert tab.locator("html.no-js").count() == 1
+        marker = tab.locator(".md-annotation__index").first
+        note = _note(tab, marker)
+        assert not note.is_visible()
+        marker.click()
+        note.wait_for(state="visible")
+        tab.keyboard.press("Escape")
+        note.wait_for(state="hidden")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_theme_does_not_mount_its_own_annotations(open_page, site_url: str) -> None:
+    # Material's script would turn the "(n)" it finds in an annotated block into its own
+    # tooltips, the work the build-time popovers exist to save; it finds none.
+    tab = open_page(site_url + PRINCIPLE)
+    assert tab.locator(".md-annotation__index").count() > 0
+    assert tab.locator("aside.md-annotation, .md-annotation .md-tooltip").count() == 0
+    assert tab.locator(".annotation-number").count() == 0
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_focused_annotation_marker_shows_a_focus_ring(open_page, site_url: str) -> None:
     tab = open_page(site_url + PRINCIPLE)
-    _tab_to(tab, ".md-annotation")
-    outline = tab.locator(".md-annotation:focus .md-annotation__index").evaluate(
+    _tab_to(tab, ".md-annotation__index")
+    outline = tab.locator(".md-annotation__index:focus").evaluate(
         "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }")
     assert outline[0] not in ("none", "hidden") and float(outline[1].removesuffix("px")) >= 2
 
@@ -429,12 +554,40 @@ def test_focused_annotation_marker_shows_a_focus_ring(open_page, site_url: str) 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("principles/")])
 def test_every_annotation_list_item_becomes_an_annotation(open_page, site_url: str,
                                                           page: str) -> None:
-    # commentary.css keeps annotation lists off the screen once Material's script runs, so a
-    # list item that no "(n)" marker points at would never be seen.
+    # A list item that no "(n)" marker of its block opens is an authoring mistake: the note
+    # shows as a stray list item instead of opening from its place in the text.
     tab = open_page(site_url + page)
     left_over = tab.evaluate("""() => [...document.querySelectorAll('.annotate + ol > li')]
-        .map(li => li.textContent.trim()).filter(text => text).map(text => text.slice(0, 60))""")
+        .filter(li => !(li.popover && li.parentElement.previousElementSibling
+                        .querySelector(`[popovertarget="${li.id}"]`)))
+        .map(li => li.textContent.trim().slice(0, 60))""")
     assert left_over == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_footnote_preview_shows_on_pointing_and_on_keyboard_focus(open_page,
+                                                                  site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    reference = tab.locator("article > p a.footnote-ref").first
+    footnote = tab.locator(f"[id='{reference.get_attribute('href')[1:]}']")
+    expected = " ".join(footnote.text_content().replace("\u21a9", "").split())
+    preview = tab.locator(".footnote-preview")
+
+    reference.hover()
+    preview.wait_for(state="visible")
+    assert " ".join(preview.text_content().split()) == expected
+    assert reference.get_attribute("aria-describedby") == preview.get_attribute("id")
+    tab.mouse.move(0, DESKTOP["height"] // 2)
+    preview.wait_for(state="hidden")
+
+    reference.focus()
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Tab")
+    preview.wait_for(state="visible")
+    tab.keyboard.press("Escape")
+    preview.wait_for(state="hidden")
+    assert reference.get_attribute("aria-describedby") is None
 
 
 @pytest.mark.browser
@@ -444,7 +597,7 @@ def test_palette_choice_survives_a_reload(open_page, site_url: str) -> None:
     body = tab.locator("body")
     assert body.get_attribute("data-md-color-scheme") == "default"
     for _ in range(3):
-        tab.locator("form[data-md-component='palette'] label:not([hidden])").click()
+        tab.locator("form[data-commentary-palette] label:not([hidden])").click()
         if body.get_attribute("data-md-color-scheme") == "slate":
             break
     assert body.get_attribute("data-md-color-scheme") == "slate", "the toggle never chose dark"

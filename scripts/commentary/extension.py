@@ -6,7 +6,9 @@ Fed by the site model (`Site.extension_data()`), it
 - replaces marker lines (`<!-- commentary:NAME -->`) with generated blocks: the bibliography,
   "how to cite", the chart of contacts;
 - adds "Discussed in" backlinks at the end of each timeline and glossary entry that pages cite;
-- points the back-link of a footnote cited inside an annotation at the annotated block.
+- points the back-link of a footnote cited inside an annotation at the annotated block;
+- renders Material's content annotations at build time, as popovers that open without script
+  (`_Annotations`, below).
 
 Python-Markdown does not tell an extension which page it is converting, so the build puts one
 stamp line before each page's text (`stamp()`); the extension reads it and takes it away. MkDocs
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -37,6 +40,11 @@ STAMP_SUFFIX = " -->"
 MARKER_PREFIX = "<!-- commentary:"
 MARKER_SUFFIX = " -->"
 HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+# An annotation marker as Material finds it in text, "(3)" (or "(3)!"), with the white space
+# before it: (1) the space, (2) the number.
+ANNOTATION_MARKER = re.compile(r"(\s*)\((\d+)\)!?")
+# Elements whose text holds no annotation marker: code, and links (a button cannot sit in one).
+NO_MARKERS = frozenset({"code", "pre", "kbd", "samp", "a", "script", "style"})
 
 
 def stamp(src_uri: str) -> str:
@@ -222,6 +230,130 @@ def retarget_annotation_backlinks(root: etree.Element) -> None:
                 link.set("href", f"#{targets[ref]}")
 
 
+# ---- Annotations that need no script ------------------------------------------------------
+#
+# Material turns the "(n)" markers of a `{ .annotate }` block into tooltips with its script while
+# the page loads, and on a phone that work is most of what the page's script costs. The build
+# does it instead, with the platform's popover attribute, so an annotation renders and opens
+# without any script and the theme's script finds nothing to mount:
+#
+#   <p class="annotate">... in May 2016<span class="md-annotation"><span
+#     class="annotation-number"> (1)</span><button type="button" class="md-annotation__index"
+#     popovertarget="annotation-1-1" aria-label="Note 1" style="anchor-name: --annotation-1-1">
+#     <span data-md-annotation-id="1"></span></button></span>.</p>
+#   <ol class="md-annotation-list">
+#     <li id="annotation-1-1" popover style="position-anchor: --annotation-1-1">...</li>
+#   </ol>
+#
+# The block keeps its class, its list and the marker's text ("(1)", with the space before it):
+# the seminar PDF (commentary/pdf.py) reads them from the built page and turns them into
+# footnotes, and a browser without popovers shows the number and the list as they are written.
+# The button and the number in the list reuse Material's annotation styles; commentary.css places
+# an open note under its marker (CSS anchor positioning) and print.css prints the notes as a list.
+
+
+class _Annotations(Treeprocessor):
+    """Turns each annotation block's markers into buttons that open its notes as popovers."""
+
+    def run(self, root: etree.Element) -> None:
+        popover_annotations(root)
+
+
+def popover_annotations(root: etree.Element) -> None:
+    """Give every `.annotate` block's markers a popover button and its notes the popovers.
+
+    An annotation list is the `ol` that directly follows the block, as Material and the PDF read
+    it; marker n opens item n, and only the first "(n)" of each n is a marker. An item that no
+    marker opens stays an ordinary list item, so no note is ever hidden.
+    """
+    number = 0
+    for parent, block in iterparent(root):
+        notes = annotation_list(parent, block)
+        if notes is None:
+            continue
+        items = [item for item in notes if item.tag == "li"]
+        number += 1
+        ids = [f"annotation-{number}-{n}" for n in range(1, len(items) + 1)]
+        used = _place_markers(block, ids)
+        if not used:
+            continue
+        notes.set("class", " ".join([*notes.get("class", "").split(), "md-annotation-list"]))
+        for n, (item, note_id) in enumerate(zip(items, ids, strict=True), start=1):
+            if n in used:
+                item.set("id", note_id)
+                item.set("popover", "")
+                item.set("style", f"position-anchor: --{note_id}")
+
+
+def _place_markers(block: etree.Element, ids: list[str]) -> set[int]:
+    """Replace the first "(n)" of each note n in the block's text by its marker; return the n."""
+    used: set[int] = set()
+
+    def split(text: str | None) -> tuple[str | None, list[tuple[etree.Element, str]]]:
+        """The text before the first marker, and (marker, text after it) for each marker."""
+        if not text:
+            return text, []
+        head: str | None = None
+        pieces: list[tuple[etree.Element, str]] = []
+        start = 0
+        for match in ANNOTATION_MARKER.finditer(text):
+            n = int(match.group(2))
+            if not 1 <= n <= len(ids) or n in used:
+                continue
+            used.add(n)
+            before = text[start : match.start()]
+            if head is None:
+                head = before
+            else:
+                pieces[-1] = (pieces[-1][0], before)
+            pieces.append((_marker_element(n, ids[n - 1], match.group(0)), ""))
+            start = match.end()
+        if head is None:
+            return text, []
+        pieces[-1] = (pieces[-1][0], text[start:])
+        return head, pieces
+
+    def insert(element: etree.Element, position: int, pieces) -> None:
+        for offset, (marker, tail) in enumerate(pieces):
+            marker.tail = tail
+            element.insert(position + offset, marker)
+
+    def visit(element: etree.Element) -> None:
+        if element.tag in NO_MARKERS:
+            return
+        head, pieces = split(element.text)
+        if pieces:
+            element.text = head
+            insert(element, 0, pieces)
+        for child in list(element):
+            if "md-annotation" in child.get("class", "").split():
+                continue
+            visit(child)
+            head, pieces = split(child.tail)
+            if pieces:
+                child.tail = head
+                insert(element, list(element).index(child) + 1, pieces)
+
+    visit(block)
+    return used
+
+
+def _marker_element(n: int, note_id: str, written: str) -> etree.Element:
+    """The marker: the number as written (for the PDF and old browsers) and the popover button."""
+    marker = etree.Element("span", {"class": "md-annotation"})
+    number = etree.SubElement(marker, "span", {"class": "annotation-number"})
+    number.text = written
+    button = etree.SubElement(marker, "button", {
+        "type": "button",
+        "class": "md-annotation__index",
+        "popovertarget": note_id,
+        "aria-label": f"Note {n}",
+        "style": f"anchor-name: --{note_id}",
+    })
+    etree.SubElement(button, "span", {"data-md-annotation-id": str(n)})
+    return marker
+
+
 def _marker(line: str) -> str | None:
     """The name in a marker line, or None."""
     stripped = line.strip()
@@ -252,6 +384,9 @@ class CommentaryExtension(Extension):
         # carry; before toc and MkDocs collect the page's anchors (5) and MkDocs rewrites links
         # to .md files into page addresses (0), so both see what this adds.
         md.treeprocessors.register(_Backlinks(md, self), "commentary-backlinks", 6)
+        # After the footnote references (inline, 20) and abbreviations (7) are in the text, so
+        # that markers are found in the text as it will be served.
+        md.treeprocessors.register(_Annotations(md), "commentary-annotations", 5.5)
 
 
 def makeExtension(**kwargs: Any) -> CommentaryExtension:
