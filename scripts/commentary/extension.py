@@ -22,7 +22,7 @@ import json
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,7 +274,10 @@ def popover_annotations(root: etree.Element) -> None:
         items = [item for item in notes if item.tag == "li"]
         number += 1
         ids = [f"annotation-{number}-{n}" for n in range(1, len(items) + 1)]
-        used = _place_markers(block, ids)
+        used = replace_markers(
+            block, len(ids), lambda n, written, ids=ids: _marker_element(n, ids[n - 1], written),
+            lambda element: "md-annotation" in element.get("class", "").split(),
+        )
         if not used:
             continue
         notes.set("class", " ".join([*notes.get("class", "").split(), "md-annotation-list"]))
@@ -285,8 +288,19 @@ def popover_annotations(root: etree.Element) -> None:
                 item.set("style", f"position-anchor: --{note_id}")
 
 
-def _place_markers(block: etree.Element, ids: list[str]) -> set[int]:
-    """Replace the first "(n)" of each note n in the block's text by its marker; return the n."""
+def replace_markers(
+    block: etree.Element,
+    count: int,
+    make: Callable[[int, str], etree.Element],
+    skip: Callable[[etree.Element], bool] = lambda element: False,
+) -> set[int]:
+    """Replace the first "(n)" of each n from 1 to `count` in the block's text; return those n.
+
+    Each marker, with the white space before it, becomes `make(n, written)` (`written` is the
+    marker's text as written, " (1)"). Markers are not looked for in code or links, nor inside
+    an element for which `skip` is true. Shared by the site (popover buttons, below) and the
+    PDF (footnotes, `commentary.pdf`), so both find the same markers.
+    """
     used: set[int] = set()
 
     def split(text: str | None) -> tuple[str | None, list[tuple[etree.Element, str]]]:
@@ -298,7 +312,7 @@ def _place_markers(block: etree.Element, ids: list[str]) -> set[int]:
         start = 0
         for match in ANNOTATION_MARKER.finditer(text):
             n = int(match.group(2))
-            if not 1 <= n <= len(ids) or n in used:
+            if not 1 <= n <= count or n in used:
                 continue
             used.add(n)
             before = text[start : match.start()]
@@ -306,7 +320,7 @@ def _place_markers(block: etree.Element, ids: list[str]) -> set[int]:
                 head = before
             else:
                 pieces[-1] = (pieces[-1][0], before)
-            pieces.append((_marker_element(n, ids[n - 1], match.group(0)), ""))
+            pieces.append((make(n, match.group(0)), ""))
             start = match.end()
         if head is None:
             return text, []
@@ -326,7 +340,7 @@ def _place_markers(block: etree.Element, ids: list[str]) -> set[int]:
             element.text = head
             insert(element, 0, pieces)
         for child in list(element):
-            if "md-annotation" in child.get("class", "").split():
+            if skip(child):
                 continue
             visit(child)
             head, pieces = split(child.tail)

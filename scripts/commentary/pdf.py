@@ -55,7 +55,7 @@ from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
 
-from commentary.extension import annotation_list, iterparent
+from commentary.extension import annotation_list, iterparent, replace_markers
 
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
@@ -75,10 +75,6 @@ ARTICLE = {
 }
 SUBTITLE = "An annotated commentary"
 
-# An annotation marker as Material finds it in text: "(3)", optionally followed by "!".
-MARKER = re.compile(r"\((\d+)\)!?")
-# Whitespace at the end of the text before a marker ("office (1)" prints as "office¹").
-TRAILING_SPACE = re.compile(r"[ \t\n]+$")
 # A run of white space including a line break (collapsed to one space inside footnotes).
 SPACE_RUN = re.compile(r"[ \t]*\n\s*")
 # A URL's scheme and "www.", which an address printed as link text may leave out.
@@ -411,7 +407,10 @@ def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Elemen
         items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
         for item in items:
             _inline_citations(item, notes)
-        used = _replace_markers(block, items)
+        used = replace_markers(
+            block, len(items), lambda n, written, items=items: items[n - 1],
+            lambda element: "fn" in _classes(element),
+        )
         for number, item in enumerate(items, start=1):
             if number not in used:  # a note without a marker still prints, at the block's end
                 item.tail = None
@@ -568,57 +567,6 @@ def _collapse_space(note: etree.Element) -> None:
                 child.tail = SPACE_RUN.sub(" ", child.tail)
 
     walk(note, False)
-
-
-def _replace_markers(block: etree.Element, notes: list[etree.Element]) -> set[int]:
-    """Replace the first "(n)" for each note n in the block's text by note n; return those n."""
-    used: set[int] = set()
-
-    def split(text: str | None) -> tuple[str | None, list[tuple[etree.Element, str]]]:
-        """The text before the first marker, and (note, text after it) for each marker."""
-        if not text:
-            return text, []
-        head, pieces, start = None, [], 0
-        for match in MARKER.finditer(text):
-            number = int(match.group(1))
-            if not 1 <= number <= len(notes) or number in used:
-                continue
-            used.add(number)
-            before = TRAILING_SPACE.sub("", text[start:match.start()])
-            if head is None:
-                head = before
-            else:
-                pieces[-1] = (pieces[-1][0], before)
-            pieces.append((notes[number - 1], ""))
-            start = match.end()
-        if head is None:
-            return text, []
-        pieces[-1] = (pieces[-1][0], text[start:])
-        return head, pieces
-
-    def insert(element: etree.Element, position: int, pieces) -> None:
-        for offset, (note, tail) in enumerate(pieces):
-            note.tail = tail
-            element.insert(position + offset, note)
-
-    def visit(element: etree.Element) -> None:
-        if element.tag in CODE_TAGS:
-            return
-        head, pieces = split(element.text)
-        if pieces:
-            element.text = head
-            insert(element, 0, pieces)
-        for child in list(element):
-            if "fn" in _classes(child):
-                continue
-            visit(child)
-            head, pieces = split(child.tail)
-            if pieces:
-                child.tail = head
-                insert(element, list(element).index(child) + 1, pieces)
-
-    visit(block)
-    return used
 
 
 def _open_details(body: etree.Element) -> None:
