@@ -405,6 +405,47 @@ def test_navigation_drawer_opens_and_closes_on_a_phone(open_page, site_url: str)
     assert not tab.locator("#__drawer").is_checked()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize(("screen", "toc"), [
+    ("desktop", ".md-sidebar--secondary [data-md-component='toc']"),
+    ("phone", ".md-nav--primary [data-md-component='toc']"),
+])
+def test_table_of_contents_marks_the_section_being_read(open_page, site_url: str, screen: str,
+                                                        toc: str) -> None:
+    # The copy of the table of contents on screen is the one the theme mounts: it marks the
+    # section in view and puts it in the address (toc.follow, navigation.tracking).
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP if screen == "desktop" else PHONE)
+    assert tab.locator("[data-md-component='toc']").count() == 1
+    assert tab.locator(toc).count() == 1
+    heading = tab.locator(".md-content h2[id]").nth(3).get_attribute("id")
+    # The heading just under the header, as a reader who has scrolled to it sees it.
+    tab.evaluate("id => scrollTo(0, document.getElementById(id).getBoundingClientRect().top"
+                 " + scrollY - 50)", heading)
+    tab.wait_for_function(f"s => document.querySelector(s + ' .md-nav__link--active"
+                          f"[href=\"#{heading}\"]')", arg=toc)
+    tab.wait_for_function(f"() => location.hash === '#{heading}'")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_back_to_top_shows_while_scrolling_up_and_leads_to_the_top(open_page,
+                                                                    site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=PHONE)
+    button = tab.locator("button.md-top")
+    assert button.get_attribute("hidden") is not None
+    assert button.get_attribute("tabindex") == "-1"
+    tab.evaluate("scrollTo(0, 3000)")
+    tab.wait_for_timeout(100)
+    assert button.get_attribute("hidden") is not None, "shown while the reader scrolls down"
+    tab.evaluate("scrollTo(0, 2600)")
+    tab.wait_for_function("() => !document.querySelector('button.md-top').hidden")
+    assert button.get_attribute("tabindex") is None
+    button.click()
+    tab.wait_for_function("() => scrollY === 0")
+    tab.wait_for_function("() => document.querySelector('button.md-top').hidden")
+
+
 def _tab_to(tab, selector: str, limit: int = 600) -> None:
     """Press Tab until the focused element matches `selector`."""
     for _ in range(limit):
