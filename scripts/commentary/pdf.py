@@ -22,8 +22,9 @@ For paper, each page's article is rewritten in Python before layout:
 - Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
 - Header cells get a `scope` (for the tagged PDF), and notes an id.
 
-Layout is `commentary.pdf_layout`'s (one pass: page numbers are written in after it) and
-tagging `commentary.pdf_tags`'s.
+Layout is `commentary.pdf_layout`'s (one pass: page numbers are written in after it), tagging
+`commentary.pdf_tags`'s, and `commentary.pdf_parallel` has two processes lay out, draw and tag
+half the document each.
 
 Two WeasyPrint 70 behaviours shape the document (each is handled where it arises): a run of
 text ending in a space before an inline element can be split after its first word, so such
@@ -147,16 +148,10 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     with _Background(document_tree, config, site) as building:
         weasyprint = _weasyprint()
         tree = building.result()
-    from commentary import pdf_layout, pdf_tags
+    from commentary import pdf_parallel
 
-    rendered = pdf_layout.render(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper])
-    pages = pdf_layout.anchor_pages(rendered)
-    pdf_layout.join_leader_dots(rendered)
-    pdf_layout.fill_page_numbers(rendered, pages)
-    pdf_tags.keep_one_link_annotation_per_link(rendered)
     target = site / PDF_NAME
-    with pdf_tags.Tagger(pages) as tagger:
-        rendered.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=tagger.finish)
+    pdf_parallel.write(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper], target)
     return target
 
 
