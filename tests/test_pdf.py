@@ -805,3 +805,111 @@ def test_missing_pango_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
         "later (Debian: libpango-1.0-0 libpangoft2-1.0-0)"
     )
     assert isinstance(raised.value, pdf.PdfError)
+
+
+# ---- two processes (commentary.pdf_parallel) -----------------------------------------------------
+
+
+def written(tiny_site, folder: Path) -> Path:
+    """The two-page site's PDF, made in a copy of its site folder."""
+    from commentary import pdf
+
+    config, site = tiny_site
+    shutil.copytree(site, folder)
+    return pdf.make_pdf(config, folder)
+
+
+def what_it_says(path: Path) -> dict:
+    """What a PDF shows and tells a reader: text, outline, links, destinations, tags, artifacts."""
+    import pypdf
+
+    reader = pypdf.PdfReader(path)
+    outline: list = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                outline.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    links = [
+        (number, str(annotation.get("/Contents")), str(annotation.get("/Dest")))
+        for number, page in enumerate(reader.pages)
+        for annotation in (reference.get_object() for reference in page.get("/Annots") or [])
+    ]
+    destinations = {
+        name: reader.get_destination_page_number(where)
+        for name, where in reader.named_destinations.items()
+    }
+    tags = read_tags(reader)
+    return {
+        "text": [page.extract_text() for page in reader.pages],
+        "outline": outline,
+        "links": links,
+        "destinations": destinations,
+        "elements": [(element.role, element.text, element.depth) for element in tags.elements],
+        "artifacts": tags.artifacts,
+        "untagged": tags.untagged,
+    }
+
+
+def test_two_processes_write_the_pdf_one_process_writes(tiny_site, tmp_path, monkeypatch) -> None:
+    """The document split in two halves, laid out apart and joined, reads the same as one."""
+    import pdfua
+    from commentary import pdf_parallel
+
+    monkeypatch.setattr(pdf_parallel, "_can_fork", lambda: False)
+    one = written(tiny_site, tmp_path / "one")
+    monkeypatch.undo()
+    monkeypatch.setattr(pdf_parallel, "MIN_TEXT_TO_SPLIT", 0)
+
+    def whole(*args) -> None:
+        raise AssertionError("written by one process")
+
+    monkeypatch.setattr(pdf_parallel, "write_whole", whole)
+    two = written(tiny_site, tmp_path / "two")
+    said = what_it_says(two)
+    assert said == what_it_says(one)
+    assert any(PAGE_REFERENCE.search(text) for text in said["text"])  # "See the entry (p. 4)"
+    assert [f"{f.rule_id}: {f.message}" for f in pdfua.validate(str(two)).findings] == []
+
+
+def test_a_failing_second_process_leaves_the_pdf_to_this_one(
+    tiny_site, tmp_path, monkeypatch
+) -> None:
+    import pypdf
+    from commentary import pdf_parallel
+
+    monkeypatch.setattr(pdf_parallel, "MIN_TEXT_TO_SPLIT", 0)
+
+    def fail(*args):
+        raise RuntimeError("lost")
+
+    monkeypatch.setattr(pdf_parallel, "_export", fail)  # runs in the forked process
+    whole = pdf_parallel.write_whole
+    calls = []
+    monkeypatch.setattr(pdf_parallel, "write_whole", lambda *a: calls.append(1) or whole(*a))
+    path = written(tiny_site, tmp_path / "site")
+    assert calls == [1]
+    assert len(pypdf.PdfReader(path).pages) > 2
+
+
+def test_streams_are_compressed_at_level_6() -> None:
+    import random
+    import zlib
+
+    import pydyf
+    from commentary import pdf_parallel
+
+    chance = random.Random(0)
+    data = " ".join(chance.choice(["a", "bb", "ccc", "dddd", "e f"]) for _ in range(5000)).encode()
+    level = {}
+    for n in (6, 9):
+        compressor = zlib.compressobj(n)
+        level[n] = compressor.compress(data) + compressor.flush()
+    assert level[6] != level[9]
+    with pdf_parallel._compression():
+        assert level[6] in pydyf.Stream([data], compress=True).data
+    assert level[9] in pydyf.Stream([data], compress=True).data

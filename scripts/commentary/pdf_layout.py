@@ -38,6 +38,8 @@ from commentary.pdf import STYLESHEET, PdfError
 
 # A page reference as printed: "(p. 12)", with a no-break space.
 PAGE_REFERENCE = "(p.\u00a0{})"
+# The folio at the foot of a page: "3 of 55".
+FOLIO = "{} of {}"
 # Characters of text a page holds at the least (about 3,000 on a full page of this PDF): the
 # text's length over this overestimates the page count, which sets the placeholders' digits.
 TEXT_PER_PAGE = 2000
@@ -46,15 +48,17 @@ TEXT_PER_PAGE = 2000
 TOLERANCE = 1e-6
 
 
-def render(weasyprint, tree: etree.Element, base_url: str, size: str):
+def render(weasyprint, tree: etree.Element, base_url: str, size: str, digits: int | None = None):
     """The document laid out: a `weasyprint.Document` whose page numbers are placeholders.
 
-    Each page reference and each page number of the contents prints a placeholder with as many
-    digits as the last page number ("00"), from an overestimate of the page count; should the
-    layout end with more pages than that many digits can number, it is laid out again.
+    Each page reference, each page number of the contents and each folio ("3 of 55") prints a
+    placeholder with as many digits as the last page number ("00"), from an overestimate of the
+    page count (`placeholder_digits`); should the layout end with more pages than that many
+    digits can number, it is laid out again. Given `digits` (a part of the document, laid out
+    with the whole document's placeholders), it is laid out once: the caller checks the count.
     """
-    text = sum(len(part) for part in tree.find("body").itertext())
-    digits = len(str(max(10, text // TEXT_PER_PAGE)))
+    fixed = digits is not None
+    digits = digits or placeholder_digits(tree)
     while True:
         with _NoteByNote() as notes:
             rendered = _layout(weasyprint, tree, base_url, size, digits)
@@ -62,9 +66,15 @@ def render(weasyprint, tree: etree.Element, base_url: str, size: str):
         if not rendered.footnotes_measured_note_by_note:
             rendered = _layout(weasyprint, tree, base_url, size, digits)
             rendered.footnotes_measured_note_by_note = False
-        if len(str(len(rendered.pages))) <= digits:
+        if fixed or len(str(len(rendered.pages))) <= digits:
             return rendered
         digits = len(str(len(rendered.pages)))
+
+
+def placeholder_digits(tree: etree.Element) -> int:
+    """How many digits the page-number placeholders have: those of an overestimated page count."""
+    text = sum(len(part) for part in tree.find("body").itertext())
+    return len(str(max(10, text // TEXT_PER_PAGE)))
 
 
 def _layout(weasyprint, tree: etree.Element, base_url: str, size: str, digits: int):
@@ -80,6 +90,7 @@ def _layout(weasyprint, tree: etree.Element, base_url: str, size: str, digits: i
             string=(
                 f"@page {{ size: {size}; }}\n"
                 f'a.xref::after {{ content: " {reference}"; }}\n'
+                f'@page {{ @bottom-center {{ content: "{FOLIO.format(number, number)}"; }} }}\n'
                 f'.toc a::after {{ content: leader(".") "{number}"; }}'
             ),
             font_config=fonts,
@@ -151,6 +162,25 @@ def fill_page_numbers(rendered, pages: dict[str, int]) -> None:
                 leader, number = box.children
                 _retext(number, str(_page(pages, target)), measure)
                 _extend_leader(leader, number.position_x)
+
+
+def fill_folios(rendered, first: int, total: int) -> None:
+    """Write each page's folio ("3 of 55") into its placeholder, centred where it was.
+
+    The pages are numbered from `first`: a part of the document may start further on.
+    """
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    measure = _TextWidths()
+    for number, page in enumerate(rendered.pages, start=first):
+        for margin in page._page_box.children:
+            if not isinstance(margin, MarginBox) or margin.at_keyword != "@bottom-center":
+                continue
+            for box in margin.descendants():
+                if isinstance(box, TextBox):
+                    width = box.width
+                    _retext(box, FOLIO.format(number, total), measure)
+                    box.position_x -= (width - box.width) / 2
 
 
 def _page(pages: dict[str, int], target: str) -> int:
