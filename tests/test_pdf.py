@@ -877,7 +877,7 @@ def test_two_processes_write_the_pdf_one_process_writes(tiny_site, tmp_path, mon
 
 
 def test_a_failing_second_process_leaves_the_pdf_to_this_one(
-    tiny_site, tmp_path, monkeypatch
+    tiny_site, tmp_path, monkeypatch, capsys
 ) -> None:
     import pypdf
     from commentary import pdf_parallel
@@ -894,6 +894,8 @@ def test_a_failing_second_process_leaves_the_pdf_to_this_one(
     path = written(tiny_site, tmp_path / "site")
     assert calls == [1]
     assert len(pypdf.PdfReader(path).pages) > 2
+    said = capsys.readouterr().err
+    assert "the second process failed" in said and "lost" in said  # a slower build says why
 
 
 def test_streams_are_compressed_at_level_6() -> None:

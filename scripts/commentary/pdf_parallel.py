@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import sys
 import threading
 import traceback
 import xml.etree.ElementTree as etree
@@ -69,8 +70,12 @@ def write(weasyprint, tree: etree.Element, base_url: str, size: str, target) -> 
             _write_in_two(weasyprint, *halves, pdf_layout.placeholder_digits(tree), base_url, size,
                           target)
             return
-        except _Fallback:
-            pass
+        except _Fallback as fallback:
+            if fallback.args or fallback.__cause__ is not None:  # a failure, not a too-short count
+                reason = str(fallback.args[0] if fallback.args else fallback.__cause__)
+                last = (reason.strip().splitlines() or ["no reason given"])[-1]
+                print("commentary.pdf: the second process failed; the PDF is written by one "
+                      f"process instead (slower): {last}", file=sys.stderr)
     write_whole(weasyprint, tree, base_url, size, target)
 
 
