@@ -319,6 +319,8 @@ def test_search_finds_a_principle_page_term(
         result.click()
         page.wait_for_load_state("networkidle")
         assert page.url.startswith(site_url + "principles/")
-        assert word in page.locator("article").inner_text().lower()
+        # The page's text, shown or not yet laid out (blocks below the screen are skipped by
+        # content-visibility, and innerText leaves skipped blocks out).
+        assert word in page.locator("article").text_content().lower()
     finally:
         page.close()

@@ -855,10 +855,34 @@ def what_it_says(path: Path) -> dict:
     }
 
 
-def test_two_processes_write_the_pdf_one_process_writes(tiny_site, tmp_path, monkeypatch) -> None:
+def run_alone(request) -> bool:
+    """Run this test again in a fresh interpreter if other threads run in this one; True if so.
+
+    The PDF forks its second process only where no other thread runs (a fork copies none but
+    the caller's), and earlier tests leave servers and browsers running in this process.
+    """
+    import subprocess
+    import threading
+
+    if threading.active_count() == 1:
+        return False
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return True
+
+
+def test_two_processes_write_the_pdf_one_process_writes(
+    request, tiny_site, tmp_path, monkeypatch
+) -> None:
     """The document split in two halves, laid out apart and joined, reads the same as one."""
     import pdfua
     from commentary import pdf_parallel
+
+    if run_alone(request):
+        return
 
     monkeypatch.setattr(pdf_parallel, "_can_fork", lambda: False)
     one = written(tiny_site, tmp_path / "one")
@@ -877,10 +901,13 @@ def test_two_processes_write_the_pdf_one_process_writes(tiny_site, tmp_path, mon
 
 
 def test_a_failing_second_process_leaves_the_pdf_to_this_one(
-    tiny_site, tmp_path, monkeypatch, capsys
+    request, tiny_site, tmp_path, monkeypatch, capsys
 ) -> None:
     import pypdf
     from commentary import pdf_parallel
+
+    if run_alone(request):
+        return
 
     monkeypatch.setattr(pdf_parallel, "MIN_TEXT_TO_SPLIT", 0)
 
