@@ -186,14 +186,22 @@ def _backlinks_paragraph(links: list[tuple[str, str]]) -> etree.Element:
     return paragraph
 
 
-def annotation_list(parent: etree.Element, block: etree.Element) -> etree.Element | None:
-    """The notes of a block marked `annotate`: the `ol` right after it, as Material reads it."""
-    if "annotate" not in (block.get("class") or "").split():
-        return None
-    siblings = list(parent)
-    index = siblings.index(block)
-    notes = siblings[index + 1] if index + 1 < len(siblings) else None
-    return notes if notes is not None and notes.tag == "ol" else None
+def annotated_blocks(
+    root: etree.Element,
+) -> Iterator[tuple[etree.Element, etree.Element, etree.Element]]:
+    """Every block marked `annotate` that has notes, as (parent, block, notes).
+
+    The notes are the `ol` right after the block, as Material reads them; each is found when
+    its block is reached, so a caller may edit the tree between blocks (`iterparent`).
+    """
+    for parent, block in iterparent(root):
+        if "annotate" not in (block.get("class") or "").split():
+            continue
+        siblings = list(parent)
+        index = siblings.index(block)
+        notes = siblings[index + 1] if index + 1 < len(siblings) else None
+        if notes is not None and notes.tag == "ol":
+            yield parent, block, notes
 
 
 def retarget_annotation_backlinks(root: etree.Element) -> None:
@@ -207,10 +215,7 @@ def retarget_annotation_backlinks(root: etree.Element) -> None:
     """
     targets: dict[str, str] = {}
     number = 0
-    for parent, block in iterparent(root):
-        notes = annotation_list(parent, block)
-        if notes is None:
-            continue
+    for parent, block, notes in annotated_blocks(root):
         index = list(parent).index(block)
         refs = [
             sup.get("id", "") for sup in notes.iter("sup") if sup.get("id", "").startswith("fnref")
@@ -267,10 +272,7 @@ def popover_annotations(root: etree.Element) -> None:
     marker opens stays an ordinary list item, so no note is ever hidden.
     """
     number = 0
-    for parent, block in iterparent(root):
-        notes = annotation_list(parent, block)
-        if notes is None:
-            continue
+    for _, block, notes in annotated_blocks(root):
         items = [item for item in notes if item.tag == "li"]
         number += 1
         ids = [f"annotation-{number}-{n}" for n in range(1, len(items) + 1)]

@@ -58,7 +58,8 @@ from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
 
-from commentary.extension import annotation_list, iterparent, replace_markers
+from commentary.chart import SVG_NS, XLINK_NS, unqualify_svg
+from commentary.extension import annotated_blocks, iterparent, replace_markers
 
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
@@ -107,9 +108,6 @@ INLINE_TAGS = frozenset({
 })
 # Schemes of links that leave the site; their address is printed.
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
-# Namespaces an HTML parser gives inline SVG; written back as plain names for WeasyPrint's parser.
-SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
-XLINK_NAMESPACE = "{http://www.w3.org/1999/xlink}"
 
 
 class PdfError(Exception):
@@ -154,6 +152,14 @@ def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Pat
     return target
 
 
+def can_fork() -> bool:
+    """Whether a process can be forked safely (a fork copies no thread but the caller's)."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 @contextmanager
 def _without_cycle_collection():
     """While active, Python's cyclic garbage collector does not run.
@@ -183,10 +189,9 @@ class _Background:
 
     def __init__(self, function, *args) -> None:
         import multiprocessing
-        import threading
 
         self.function, self.args, self.process = function, args, None
-        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        if not can_fork():
             return
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
@@ -245,7 +250,7 @@ def build_document(config, site: Path) -> str:
     Raises `PdfError` if a page is missing, or if a link would lead nowhere in the PDF.
     """
     root = document_tree(config, site)
-    _plain_svg_names(root)
+    unqualify_svg(root)  # `<svg>`, not `<ns0:svg>`, as WeasyPrint's parser reads SVG in HTML
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
 
 
@@ -417,10 +422,7 @@ def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
 
 def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Element]) -> None:
     """Turn each `.annotate` block's markers and list into footnotes at the markers."""
-    for parent, block in iterparent(body):
-        listing = annotation_list(parent, block)
-        if listing is None:
-            continue
+    for parent, block, listing in annotated_blocks(body):
         items = [_note_from(li, "fn fn-annotation") for li in listing.findall("li")]
         for item in items:
             _inline_citations(item, notes)
@@ -702,24 +704,9 @@ def _svg_in_its_namespace(body: etree.Element) -> None:
     for svg in [element for element in body.iter() if element.tag == "svg"]:
         for element in svg.iter():
             if isinstance(element.tag, str) and not element.tag.startswith("{"):
-                element.tag = SVG_NAMESPACE + element.tag
+                element.tag = f"{{{SVG_NS}}}{element.tag}"
             for name in [name for name in element.attrib if name.startswith("xlink:")]:
-                element.set(XLINK_NAMESPACE + name.partition(":")[2], element.attrib.pop(name))
-
-
-def _plain_svg_names(body: etree.Element) -> None:
-    """Give inline SVG back the element and attribute names it has in HTML source.
-
-    The HTML parser puts `<svg>` and its children into the SVG namespace; ElementTree would
-    write them as `ns0:svg`, which WeasyPrint's parser would not read as SVG.
-    """
-    for element in body.iter():
-        if isinstance(element.tag, str) and element.tag.startswith(SVG_NAMESPACE):
-            element.tag = element.tag[len(SVG_NAMESPACE):]
-        for name in [name for name in element.attrib if name.startswith("{")]:
-            value = element.attrib.pop(name)
-            prefix = "xlink:" if name.startswith(XLINK_NAMESPACE) else ""
-            element.set(prefix + name.partition("}")[2], value)
+                element.set(f"{{{XLINK_NS}}}{name.partition(':')[2]}", element.attrib.pop(name))
 
 
 # ---- front matter ------------------------------------------------------------------------------

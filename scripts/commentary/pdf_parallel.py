@@ -32,7 +32,6 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sys
-import threading
 import traceback
 import xml.etree.ElementTree as etree
 import zlib
@@ -44,6 +43,7 @@ import pydyf
 
 from commentary import pdf_layout, pdf_tags
 from commentary.pdf import PDF_VARIANT, PdfError
+from commentary.pdf import can_fork as _can_fork  # the name tests replace
 
 # Below this many characters of text, one process writes the PDF: a second costs more than it
 # saves (forking, sending the objects, joining them).
@@ -94,11 +94,6 @@ def _finish_layout(rendered, pages: dict[str, int], first: int, total: int) -> N
     pdf_layout.fill_page_numbers(rendered, pages)
     pdf_layout.fill_folios(rendered, first, total)
     pdf_tags.keep_one_link_annotation_per_link(rendered)
-
-
-def _can_fork() -> bool:
-    """Whether a process can be forked safely (a fork copies no thread but the caller's)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 # ---- the two halves ------------------------------------------------------------------------------
@@ -425,14 +420,8 @@ def _references(item) -> list[int]:
             for child in value:
                 walk(child)
 
-    if isinstance(item, pydyf.Stream):
-        walk(item.extra)
-    elif isinstance(item, dict):
-        for child in item.values():
-            walk(child)
-    elif isinstance(item, (list, tuple)):
-        for child in item:
-            walk(child)
+    if not _is_reference(item):  # the references inside the object, not the object itself
+        walk(item)
     return found
 
 
