@@ -40,11 +40,12 @@ from collections.abc import Iterator
 
 import pydyf
 
+from commentary.chart import SVG_NS
 from commentary.pdf import _same_address
 
 # Structure types a footnote call may sit in, inside a heading (its note goes after the heading).
 HEADINGS = frozenset({"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"})
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = f"{{{SVG_NS}}}"  # an SVG element's tag as ElementTree names it
 
 
 def keep_one_link_annotation_per_link(rendered) -> None:
