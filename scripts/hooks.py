@@ -38,10 +38,12 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 
 
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
-    """Let pages link to the files the build writes after rendering (PDF, downloads)."""
-    from commentary.site import add_generated_files
+    """Let pages link to the files the build writes after rendering (PDF, downloads); leave out
+    the theme's script, which reader.js replaces."""
+    from commentary.site import add_generated_files, drop_theme_bundle
 
     add_generated_files(files, config)
+    drop_theme_bundle(files)
     return files
 
 

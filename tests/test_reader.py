@@ -413,10 +413,9 @@ def test_navigation_drawer_opens_and_closes_on_a_phone(open_page, site_url: str)
 ])
 def test_table_of_contents_marks_the_section_being_read(open_page, site_url: str, screen: str,
                                                         toc: str) -> None:
-    # The copy of the table of contents on screen is the one the theme mounts: it marks the
-    # section in view and puts it in the address (toc.follow, navigation.tracking).
+    # The copy of the table of contents on screen marks the section in view, and the section
+    # goes into the address (toc.follow, navigation.tracking).
     tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP if screen == "desktop" else PHONE)
-    assert tab.locator("[data-md-component='toc']").count() == 1
     assert tab.locator(toc).count() == 1
     heading = tab.locator(".md-content h2[id]").nth(3).get_attribute("id")
     # The heading just under the header, as a reader who has scrolled to it sees it.
@@ -444,6 +443,103 @@ def test_back_to_top_shows_while_scrolling_up_and_leads_to_the_top(open_page,
     button.click()
     tab.wait_for_function("() => scrollY === 0")
     tab.wait_for_function("() => document.querySelector('button.md-top').hidden")
+
+
+# ---- What reader.js does in place of the theme's script ------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_loads_the_readers_script_and_not_the_themes(loads: dict[str, Load],
+                                                          page: str) -> None:
+    scripts = [url for url in loads[page].requests if url.endswith(".js")]
+    assert [url.rsplit("/", 1)[1] for url in scripts] == ["reader.js"], scripts
+
+
+def test_theme_script_is_left_out_of_the_site(built_site: Path) -> None:
+    assert not list((built_site / "assets" / "javascripts").glob("bundle.*"))
+    assert list((built_site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_search_works_from_the_keyboard(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    tab.keyboard.press("/")
+    assert tab.locator("#__search").is_checked()
+    assert tab.evaluate("document.activeElement.matches('input.md-search__input')")
+    tab.keyboard.type("Pyongyang", delay=20)
+    first = tab.locator(".md-search-result__item a.md-search-result__link").first
+    first.wait_for(state="visible", timeout=15_000)
+    meta = tab.locator(".md-search-result__meta").text_content()
+    assert "matching document" in meta, meta
+    tab.keyboard.press("ArrowDown")
+    assert tab.evaluate("document.activeElement.matches('a.md-search-result__link')")
+    tab.keyboard.press("ArrowUp")
+    assert tab.evaluate("document.activeElement.matches('input.md-search__input')")
+    tab.keyboard.press("Escape")
+    assert not tab.locator("#__search").is_checked()
+    assert tab.locator(".md-search-result__list").get_attribute("hidden") is not None
+    # Enter follows the best result, and the words searched for are marked on its page.
+    tab.keyboard.press("s")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/*?h=*")
+    assert tab.locator(".md-content mark[data-md-highlight]").count() > 0
+    assert "pyongyang" in tab.locator(".md-content mark").first.text_content().lower()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_search_in_the_address_opens_search_with_its_results(open_page,
+                                                             site_url: str) -> None:
+    tab = open_page(site_url + "?q=Banco")
+    assert tab.locator("#__search").is_checked()
+    assert tab.locator("input.md-search__input").input_value() == "Banco"
+    tab.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15_000)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_sidebars_are_as_tall_as_the_screen_beside_the_text(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport={"width": 1600, "height": 900})
+    sizes = """() => [...document.querySelectorAll('.md-sidebar__scrollwrap')].map(box => {
+      const r = box.getBoundingClientRect();
+      return [Math.round(r.top), Math.round(r.bottom), box.scrollHeight > box.clientHeight];
+    })"""
+    for top, bottom, _ in tab.evaluate(sizes):
+        assert 0 < top < bottom <= 900, (top, bottom)
+        assert bottom > 800, "a sidebar ends well above the bottom of the screen"
+    tab.evaluate("scrollTo(0, 4000)")
+    tab.wait_for_timeout(200)
+    for top, bottom, _ in tab.evaluate(sizes):
+        assert 0 < top < bottom <= 900, (top, bottom)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_header_shows_the_page_title_once_its_heading_has_scrolled_away(open_page,
+                                                                        site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    title = tab.locator("[data-md-component=header-title]")
+    assert "md-header__title--active" not in title.get_attribute("class")
+    tab.evaluate("scrollTo(0, 1500)")
+    tab.wait_for_function("() => document.querySelector('[data-md-component=header-title]')"
+                          ".classList.contains('md-header__title--active')")
+    tab.evaluate("scrollTo(0, 0)")
+    tab.wait_for_function("() => !document.querySelector('[data-md-component=header-title]')"
+                          ".classList.contains('md-header__title--active')")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_keyboard_focus_is_marked_for_the_themes_focus_rings(open_page, site_url: str) -> None:
+    # The theme's stylesheet removes the outline of its header buttons and links unless they
+    # carry "focus-visible", which its script used to add on keyboard focus.
+    tab = open_page(site_url + PRINCIPLE)
+    _tab_to(tab, ".md-header__button, .md-nav__link")
+    assert tab.evaluate("document.activeElement.classList.contains('focus-visible')")
+    tab.locator(".md-content h1").click()
+    assert tab.locator(".focus-visible").count() == 0
 
 
 def _tab_to(tab, selector: str, limit: int = 600) -> None:

@@ -306,6 +306,16 @@ def add_generated_files(files: Files, config: MkDocsConfig) -> None:
             files.append(stand_in)
 
 
+def drop_theme_bundle(files: Files) -> None:
+    """Leave out the theme's script and its source map (1.1 MB): no page loads them.
+
+    overrides/main.html loads overrides/assets/javascripts/reader.js in their place; the
+    theme's search worker and lunr, which reader.js uses, stay.
+    """
+    for file in [f for f in files if f.src_uri.startswith("assets/javascripts/bundle.")]:
+        files.remove(file)
+
+
 def _write(path: Path, text: str) -> list[Path]:
     """Write `text` to `path` as it is (CSV keeps its CRLF), only when it changed."""
     data = text.encode("utf-8")
