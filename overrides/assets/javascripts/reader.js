@@ -541,16 +541,17 @@
     const visible = Math.max(0, innerHeight - Math.max(0, area.top, top)
                                 - Math.max(0, innerHeight - area.bottom));
     const height = visible + Math.min(adjust, Math.max(0, top - area.top)) - adjust;
-    for (const { sidebar, inner, navigation } of sidebars) {
-      if (!inner) continue;
-      if (navigation ? wider.matches : wide.matches) {
-        inner.style.height = `${height - 2 * inner.offsetTop}px`;
-        sidebar.style.top = `${top}px`;
-      } else {
-        inner.style.height = "";
-        sidebar.style.top = "";
-      }
-    }
+    // Every measurement before any change, and a change only where the value differs (most
+    // frames of a scroll change nothing), so the browser never lays the page out twice.
+    const sizes = sidebars.map(({ inner, navigation }) => {
+      const shown = inner && (navigation ? wider.matches : wide.matches);
+      return shown ? [`${height - 2 * inner.offsetTop}px`, `${top}px`] : ["", ""];
+    });
+    sidebars.forEach(({ sidebar, inner }, i) => {
+      if (!inner) return;
+      if (inner.style.height !== sizes[i][0]) inner.style.height = sizes[i][0];
+      if (sidebar.style.top !== sizes[i][1]) sidebar.style.top = sizes[i][1];
+    });
   }
 
   let trackTimer = 0;
