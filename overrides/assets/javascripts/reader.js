@@ -153,7 +153,7 @@
   const searchToggle = toggle("search");
   const query = document.querySelector("input[data-md-component=search-query]");
   const result = document.querySelector("[data-md-component=search-result]");
-  const search = { open: () => {}, startIfAsked: () => {} };
+  const search = { open: () => {}, close: () => {}, key: null };
   if (searchToggle && query && result && config.search) {
     const meta = result.querySelector(".md-search-result__meta");
     const list = result.querySelector(".md-search-result__list");
@@ -273,9 +273,9 @@
     };
 
     searchToggle.addEventListener("change", () => reveal(searchToggle.checked));
-    // Focusing the box opens search; a click on the search button focuses the box (which
-    // also brings up the keyboard of a phone).
-    // (After the click that focused it: a click on the button toggles search by itself.)
+    // Focusing the box opens search (once the click that focused it is over: a click on the
+    // search button toggles search by itself), and that click focuses the box, which also
+    // brings up a phone's keyboard.
     query.addEventListener("focus", () => setTimeout(() => {
       if (!searchToggle.checked && document.activeElement === query) searchToggle.click();
     }));
