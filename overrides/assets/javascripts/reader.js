@@ -55,6 +55,9 @@
     }
   }, true);
 
+  // Notes and footnote previews are popovers where the browser has them.
+  const popovers = Object.prototype.hasOwnProperty.call(HTMLElement.prototype, "popover");
+
   // Boxes that CSS anchor positioning places under their marker (commentary.css), placed here
   // where the browser cannot: under the marker, or over it when there is no room below.
   const anchored = window.CSS && CSS.supports("anchor-name: --a");
@@ -74,7 +77,7 @@
   // no script (commentary/extension.py). Where the browser has popovers, the number as written
   // (kept for the PDF and for browsers without them, which show the notes as a list) goes, and
   // a note closes when the keyboard leaves it and its marker.
-  if (Object.prototype.hasOwnProperty.call(HTMLElement.prototype, "popover")) {
+  if (popovers) {
     for (const number of document.querySelectorAll(".md-annotation > .annotation-number")) {
       number.remove();
     }
@@ -111,7 +114,7 @@
   }
   function showPreview(reference) {
     clearTimeout(hiding);
-    if (host === reference || !("popover" in reference)) return;
+    if (host === reference || !popovers) return;
     const note = document.getElementById(decodeURIComponent(reference.hash.slice(1)));
     if (!note) return;
     if (!preview) {
@@ -496,10 +499,12 @@
   }
   const main = document.querySelector("[data-md-component=main]");
   const grid = main && main.firstElementChild;
+  // How far the main area's grid starts below the main area (the theme's "adjust").
+  const gridOffset = () => (grid ? grid.offsetTop - main.offsetTop : 0);
   let current = -1, quiet = 0, settled = 0;
   function mark() {
     if (!sections.length) return;
-    const adjust = headerHeight() + 0.8 * (grid ? grid.offsetTop - main.offsetTop : 0);
+    const adjust = headerHeight() + 0.8 * gridOffset();
     const bottom = scrollY + innerHeight >= Math.floor(document.body.scrollHeight);
     let index = -1;
     for (let i = 0; i < sections.length; i++) {
@@ -537,7 +542,7 @@
   function size() {
     if (!main) return;
     const top = headerHeight(), area = main.getBoundingClientRect();
-    const adjust = grid ? grid.offsetTop - main.offsetTop : 0;
+    const adjust = gridOffset();
     const visible = Math.max(0, innerHeight - Math.max(0, area.top, top)
                                 - Math.max(0, innerHeight - area.bottom));
     const height = visible + Math.min(adjust, Math.max(0, top - area.top)) - adjust;
