@@ -461,12 +461,15 @@ def test_theme_script_is_left_out_of_the_site(built_site: Path) -> None:
     assert list((built_site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
 
 
-def _search_by_keyboard(tab, words: str):
-    """Open search with "/", type `words` and wait for the first result."""
+@pytest.fixture
+def searched(open_page, site_url: str):
+    """A principle page on which "Pyongyang" was searched for from the keyboard ("/" first)."""
+    tab = open_page(site_url + PRINCIPLE)
     tab.keyboard.press("/")
-    tab.keyboard.type(words, delay=20)
+    tab.keyboard.type("Pyongyang", delay=20)
     first = tab.locator(".md-search-result__item a.md-search-result__link").first
     first.wait_for(state="visible", timeout=15_000)
+    return tab
 
 
 @pytest.mark.browser
@@ -480,10 +483,8 @@ def test_slash_opens_search_with_the_box_focused(open_page, site_url: str) -> No
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_search_results_are_counted_and_reached_with_the_arrow_keys(open_page,
-                                                                   site_url: str) -> None:
-    tab = open_page(site_url + PRINCIPLE)
-    _search_by_keyboard(tab, "Pyongyang")
+def test_search_results_are_counted_and_reached_with_the_arrow_keys(searched) -> None:
+    tab = searched
     meta = tab.locator(".md-search-result__meta").text_content()
     assert "matching document" in meta, meta
     tab.keyboard.press("ArrowDown")
@@ -494,9 +495,8 @@ def test_search_results_are_counted_and_reached_with_the_arrow_keys(open_page,
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_escape_closes_search_and_hides_its_results(open_page, site_url: str) -> None:
-    tab = open_page(site_url + PRINCIPLE)
-    _search_by_keyboard(tab, "Pyongyang")
+def test_escape_closes_search_and_hides_its_results(searched) -> None:
+    tab = searched
     tab.keyboard.press("Escape")
     assert not tab.locator("#__search").is_checked()
     assert tab.locator(".md-search-result__list").get_attribute("hidden") is not None
@@ -504,10 +504,8 @@ def test_escape_closes_search_and_hides_its_results(open_page, site_url: str) ->
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_enter_follows_the_best_result_and_marks_the_words_there(open_page,
-                                                                 site_url: str) -> None:
-    tab = open_page(site_url + PRINCIPLE)
-    _search_by_keyboard(tab, "Pyongyang")
+def test_enter_follows_the_best_result_and_marks_the_words_there(searched) -> None:
+    tab = searched
     tab.keyboard.press("Enter")
     tab.wait_for_url("**/*?h=*")
     assert tab.locator(".md-content mark[data-md-highlight]").count() > 0
