@@ -126,7 +126,8 @@ def test_the_seminar_guides_reading_times_match_the_pages_at_a_students_pace(wor
     for href, (what, minutes) in reading:
         address = urlsplit(urljoin("https://site/seminar/", href))
         page = words[address.path.strip("/")]
-        count = page.sections[address.fragment] if address.path.endswith("timeline/") else page.words
+        in_timeline = address.path.endswith("timeline/")
+        count = page.sections[address.fragment] if in_timeline else page.words
         expected = count / WORDS_A_MINUTE
         assert abs(int(minutes) - expected) <= max(1.5, 0.15 * expected), (what, count, minutes)
     assert int(total[1].strip("* ")) == sum(int(cells[1]) for _, cells in reading)

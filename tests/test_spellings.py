@@ -66,7 +66,10 @@ def test_no_page_uses_a_variant_spelling_of_a_name():
 
 @pytest.mark.parametrize(
     ("line", "variant"),
-    [("met Kim Gye Gwan in Beijing", "Kim Gye Gwan"), ("the site at Dongchang-ri.", "Dongchang-ri")],
+    [
+        ("met Kim Gye Gwan in Beijing", "Kim Gye Gwan"),
+        ("the site at Dongchang-ri.", "Dongchang-ri"),
+    ],
 )
 def test_the_check_finds_a_variant_inside_a_sentence(line, variant):
     assert pattern(variants()).search(line).group(1) == variant
