@@ -52,11 +52,12 @@ LEVEL_LABELS = {
     "track2": "Track 1.5 or II",
 }
 # The legend's words, and each outcome's mark: matplotlib marker, size, and shading.
-OUTCOME_LABELS = {"agreement": "Agreement", "progress": "Progress", "none": "No agreement"}
-MARKERS = {"agreement": ("o", 8.5), "progress": ("D", 7.5), "none": ("o", 8.5)}
+OUTCOME_LABELS = {"agreement": "Agreement", "progress": "Progress", "none": "No agreement",
+                  "release": "Release"}
+MARKERS = {"agreement": ("o", 8.5), "progress": ("D", 7.5), "none": ("o", 8.5), "release": ("s", 7.5)}
 # Fallback colours, written into the SVG for readers without the site's CSS (the PDF).
 INK, RULE, MARK, TINT, PAPER = "#222222", "#d0d0d0", "#3949ab", "#9fa8da", "#ffffff"
-FILLS = {"agreement": MARK, "progress": TINT, "none": PAPER}
+FILLS = {"agreement": MARK, "progress": TINT, "none": PAPER, "release": TINT}
 # The article's date, marked on the chart: the week of 17 May 2016 (its day is not known).
 ARTICLE = datetime.date(2016, 5, 20)
 ARTICLE_LABEL = "The article, May 2016"
