@@ -41,6 +41,7 @@ LEVELS = {
 OUTCOMES = {
     "agreement": "An agreement or a signed statement",
     "progress": "Progress short of an agreement",
+    "release": "A prisoner release, without an agreement",
     "none": "No agreement",
 }
 # The bold labels that open an entry's lines (the text of the line's first <strong>).
