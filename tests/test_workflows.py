@@ -152,13 +152,13 @@ def test_site_url_comes_from_the_pages_settings_with_a_trailing_slash() -> None:
     assert "format('{0}/', steps.pages.outputs.base_url)" in build["env"]["SITE_URL"]
 
 
-def test_pip_cache_is_keyed_on_pyproject_and_the_lock_file() -> None:
+def test_pip_cache_is_keyed_on_the_test_lock() -> None:
     for path in (PAGES, CHECK):
         workflow = load(path)
         job = next(iter(workflow["jobs"]))
         setup = step_using(workflow, job, "actions/setup-python")["with"]
         assert setup["cache"] == "pip"
-        assert setup["cache-dependency-path"].split() == ["pyproject.toml", "requirements.lock"]
+        assert setup["cache-dependency-path"].split() == ["requirements-test.lock"]
 
 
 def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
@@ -166,18 +166,12 @@ def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
         assert load(path)["env"]["COMMENTARY_NO_VENV"] == "1", path.name
 
 
-def test_install_step_lists_the_requirements_of_scripts_venv() -> None:
-    import _venv
-
-    script = next(
-        s["run"] for s in steps(load(PAGES), "build") if "_venv.requirements()" in s.get("run", "")
-    )
-    code = re.search(r"python -c '([^']+)'", script)
-    assert code is not None
-    listed = subprocess.run(
-        [sys.executable, "-c", code[1]], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert listed == _venv.requirements()
+def test_ci_installs_the_test_lock_checking_every_hash() -> None:
+    for path in (PAGES, CHECK):
+        workflow = load(path)
+        job = next(iter(workflow["jobs"]))
+        run_index(workflow, job,
+                  "python -m pip install --require-hashes --no-deps -r requirements-test.lock")
 
 
 def test_build_job_tests_then_builds_then_uploads_the_site() -> None:
@@ -229,3 +223,10 @@ def test_dead_source_links_go_into_the_job_summary_with_their_keys() -> None:
     assert summary["if"] == "${{ !cancelled() }}"
     assert "python3 scripts/source_links.py summary lychee/report.json" in summary["run"]
     assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+
+
+def test_the_source_link_watch_installs_only_its_own_lock_checking_every_hash() -> None:
+    workflow = load(LINKS)
+    installs = [s["run"] for s in steps(workflow, "sources") if "pip install" in s.get("run", "")]
+    assert installs == [
+        "python -m pip install --require-hashes --no-deps -r requirements-links.lock"]
