@@ -83,6 +83,10 @@ def ensure(kind: str = "build") -> None:
     if not _python().exists():
         print(f"Creating {VENV.relative_to(ROOT)}/ (first run only) ...", file=sys.stderr)
         venv.create(VENV, with_pip=True)
+        # Python 3.11's venv adds setuptools 65.5.0, which nothing here uses and which has known
+        # advisories; newer Pythons leave it out.
+        subprocess.run([str(_python()), "-m", "pip", "uninstall", "--yes", "--quiet",
+                        "setuptools"], check=True)
         installed = {}
     if not current:
         print(f"Installing the locked tools ({LOCKS[kind].name}) ...", file=sys.stderr)
