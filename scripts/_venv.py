@@ -1,93 +1,125 @@
 """Run the calling script inside the project's own virtual environment, creating it on first use.
 
-The quick start needs nothing but Python 3.11+: the first run makes `.venv/`, installs the
-dependencies that `pyproject.toml` declares (and its `test` extra) at the exact versions of
-`requirements.lock`, and re-runs the script there. Later runs reinstall only when either file
-changed. Set `COMMENTARY_NO_VENV=1` to use the current interpreter as it is (for example in a CI
-job that installed the packages itself, with `pip install -c requirements.lock ...`).
+The quick start needs nothing but Python 3.11+. The first `python3 scripts/build.py` makes
+`.venv/` and installs what building needs, from `requirements.lock`; the first
+`python3 scripts/test.py` adds the test tools, from `requirements-test.lock` (the build's
+packages at the same versions, and the `test` extra). Both are installed with pip's hash checking
+(`--require-hashes`): a file whose hash differs from the lock's is refused. Later runs reinstall
+only when a lock changed. Set `COMMENTARY_NO_VENV=1` to use the current interpreter as it is (a
+CI job that installed a lock itself).
 
-`python3 scripts/_venv.py --lock` refreshes the lock file: it installs the declared ranges into a
-fresh, temporary environment and writes down every version that resolved.
+`python3 scripts/_venv.py --lock` refreshes the three locks with pip-tools' pip-compile, run in
+a fresh temporary environment, from the exact pins in `pyproject.toml`: the test lock first, then
+the build lock and the link job's lock (`requirements-links.lock`, for .github/workflows/links.yml)
+held to its versions.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
-import tomllib
+import tempfile
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
-STAMP = VENV / ".installed-requirements"
-LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".installed-locks"
+# Each set of tools and its lock; the test lock holds the build lock's packages too.
+LOCKS = {
+    "build": ROOT / "requirements.lock",
+    "test": ROOT / "requirements-test.lock",
+    "links": ROOT / "requirements-links.lock",
+}
+# What the weekly link job runs (scripts/source_links.py) imports: its lock holds these alone.
+LINK_JOB = ["PyYAML", "citeproc-py", "mkdocs", "pymdown-extensions"]
+# The lock's maker, installed only into the temporary environment of `--lock`.
+PIP_TOOLS = "pip-tools==7.7.0"
+HEADER = "python3 scripts/_venv.py --lock"
 
 
-def _python() -> Path:
-    """The virtual environment's interpreter."""
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def _python(folder: Path = VENV) -> Path:
+    """The interpreter of the virtual environment in `folder`."""
+    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def requirements() -> list[str]:
-    """The runtime and test requirements declared in pyproject.toml."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["test"]]
+def _digest(kind: str) -> str:
+    """A fingerprint of one lock file."""
+    return hashlib.sha256(LOCKS[kind].read_bytes()).hexdigest()
 
 
-def _digest(reqs: list[str]) -> str:
-    """A fingerprint of what is to be installed: the requirements and the lock file."""
-    lock = LOCK.read_text(encoding="utf-8") if LOCK.is_file() else ""
-    return hashlib.sha256("\n".join([*reqs, lock]).encode()).hexdigest()
+def _installed() -> dict[str, str]:
+    """Which locks `.venv` holds, with the fingerprint each had when it was installed."""
+    try:
+        return json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
-def _install(python: Path, reqs: list[str], locked: bool) -> None:
-    """pip-install `reqs` into the environment of `python`, held to the lock file if `locked`."""
-    constraints = ["-c", str(LOCK)] if locked and LOCK.is_file() else []
+def _install(python: Path, kind: str) -> None:
+    """pip-install one lock, every file checked against its hash."""
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--quiet", *constraints, *reqs],
+        [str(python), "-m", "pip", "install", "--quiet", "--quiet", "--require-hashes",
+         "--no-deps", "-r", str(LOCKS[kind])],
         check=True,
     )
 
 
-def lock() -> None:
-    """Resolve the declared requirements in a fresh environment and write requirements.lock."""
-    import tempfile
+def ensure(kind: str = "build") -> None:
+    """Re-execute the running script under `.venv`, installing the `kind` lock when it changed.
 
-    with tempfile.TemporaryDirectory() as folder:
-        venv.create(folder, with_pip=True)
-        python = Path(folder) / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-        _install(python, requirements(), locked=False)
-        frozen = subprocess.run(
-            [str(python), "-m", "pip", "freeze", "--all", "--exclude", "pip"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    header = "# Exact versions for .venv and CI; refresh with `python3 scripts/_venv.py --lock`.\n"
-    LOCK.write_text(header + frozen, encoding="utf-8")
-
-
-def ensure() -> None:
-    """Re-execute the running script under `.venv`, installing requirements when they changed."""
+    `kind` is "build" (what building needs) or "test" (the build's tools and the test tools).
+    """
     if os.environ.get("COMMENTARY_NO_VENV") == "1":
         return
-    reqs = requirements()
-    digest = _digest(reqs)
+    installed = _installed()
+    current = installed.get(kind) == _digest(kind)
     inside = Path(sys.prefix).resolve() == VENV.resolve()
-    if inside and STAMP.exists() and STAMP.read_text() == digest:
+    if inside and current:
         return
     if not _python().exists():
         print(f"Creating {VENV.relative_to(ROOT)}/ (first run only) ...", file=sys.stderr)
         venv.create(VENV, with_pip=True)
-    if not STAMP.exists() or STAMP.read_text() != digest:
-        print("Installing the locked tools (requirements.lock) ...", file=sys.stderr)
-        _install(_python(), reqs, locked=True)
-        STAMP.write_text(digest)
+        # Python 3.11's venv adds setuptools 65.5.0, which nothing here uses and which has known
+        # advisories; newer Pythons leave it out.
+        subprocess.run([str(_python()), "-m", "pip", "uninstall", "--yes", "--quiet",
+                        "setuptools"], check=True)
+        installed = {}
+    if not current:
+        print(f"Installing the locked tools ({LOCKS[kind].name}) ...", file=sys.stderr)
+        _install(_python(), kind)
+        installed[kind] = _digest(kind)
+        if kind == "test":  # the test lock holds the build's packages at the build lock's pins
+            installed["build"] = _digest("build")
+        STAMP.write_text(json.dumps(installed, sort_keys=True), encoding="utf-8")
     if not inside:
         os.execv(str(_python()), [str(_python()), *sys.argv])
+
+
+def lock() -> None:
+    """Write the three lock files with pip-compile (hashes included) from pyproject.toml."""
+    with tempfile.TemporaryDirectory() as folder:
+        tools = Path(folder) / "venv"
+        venv.create(tools, with_pip=True)
+        subprocess.run([str(_python(tools)), "-m", "pip", "install", "--quiet", PIP_TOOLS],
+                       check=True)
+
+        def compile_(out: str, *args: str, given: str | None = None) -> None:
+            subprocess.run(
+                [str(_python(tools)), "-m", "piptools", "compile", "--quiet", "--generate-hashes",
+                 "--strip-extras", "--allow-unsafe", "--no-emit-index-url",
+                 "--no-emit-find-links", "--output-file", out, *args],
+                cwd=ROOT, check=True, env={**os.environ, "CUSTOM_COMPILE_COMMAND": HEADER},
+                input=given, text=True,
+            )
+
+        compile_(LOCKS["test"].name, "--extra", "test", "pyproject.toml")
+        compile_(LOCKS["build"].name, "--constraint", LOCKS["test"].name, "pyproject.toml")
+        compile_(LOCKS["links"].name, "--constraint", LOCKS["test"].name, "-",
+                 given="\n".join(LINK_JOB) + "\n")
 
 
 if __name__ == "__main__":

@@ -425,5 +425,5 @@ def run_lighthouse(command: list[str], chrome: str, url: str,
 if __name__ == "__main__":
     import _venv
 
-    _venv.ensure()
+    _venv.ensure("test")
     sys.exit(main())

@@ -29,5 +29,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    _venv.ensure()
+    _venv.ensure("test")
     sys.exit(main())

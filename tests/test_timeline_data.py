@@ -125,7 +125,7 @@ def test_an_unknown_outcome_is_an_error_naming_the_entry() -> None:
         _one(contact_line("senior", "deal", "a", "b"))
     assert str(error.value) == (
         "timeline entry '1994-10-geneva': data-outcome 'deal' is not one of "
-        "agreement, progress, none, release")
+        "agreement, progress, release, none")
 
 
 def test_an_entry_without_a_date_is_an_error() -> None:

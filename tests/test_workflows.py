@@ -1,11 +1,12 @@
 """The GitHub Actions workflows: actionlint passes, and the publishing rules hold.
 
 The rules, read from the YAML: read-only by default; only the deploy job may write to Pages or
-mint an OIDC token; one deployment at a time, never cancelled; actions pinned to released major
-versions; the site's address taken from the repository's Pages settings; pip's cache keyed on
-pyproject.toml; tests before the build; pull requests get cross-link annotations; the weekly
-watch on the sources' addresses runs lychee through its action, never fails, and writes the dead
-addresses with their keys into the job summary.
+mint an OIDC token; one deployment at a time, never cancelled; every action pinned by its full
+commit, the release named in a comment; zizmor finds nothing of high severity; the site's address
+taken from the repository's Pages settings; pip's cache keyed on the lock; tests before the build;
+pull requests get cross-link annotations; the weekly watch on the sources' addresses installs only
+its own lock, runs lychee through its action, never fails, and writes the dead addresses with their
+keys into the job summary.
 """
 
 from __future__ import annotations
@@ -35,8 +36,14 @@ MINIMUM_MAJOR = {
     "actions/deploy-pages": 5,
     "lycheeverse/lychee-action": 2,
 }
-# owner/name@vN: a released major version tag, never a branch.
-PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@v(?P<major>\d+)$")
+# A step's `uses:` line: owner/name@<the release's full commit> # vMAJOR.MINOR.PATCH. A tag or a
+# branch can be moved to other code; a commit cannot. Dependabot updates the commit and the comment.
+PINNED = re.compile(
+    r"^\s+(?:- )?uses: (?P<action>[\w.-]+/[\w.-]+)"  # the action
+    r"@(?P<sha>[0-9a-f]{40})"  # its full commit
+    r" # v(?P<major>\d+)\.\d+\.\d+$"  # the release it is, in a comment
+)
+USES = re.compile(r"^\s+(?:- )?uses: ")
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -129,20 +136,60 @@ def test_deployments_queue_one_at_a_time_without_cancelling() -> None:
     assert load(PAGES)["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
 
-def test_actions_are_pinned_to_released_major_versions() -> None:
+def test_every_action_is_pinned_by_full_commit_with_its_release_in_a_comment() -> None:
     wrong = []
     for path in all_workflows():
-        for name, job in load(path)["jobs"].items():
-            for step in job.get("steps", []):
-                if "uses" not in step:
-                    continue
-                match = PINNED.match(step["uses"])
-                if match is None:
-                    wrong.append(f"{path.name}:{name}: {step['uses']} is not owner/name@vN")
-                elif int(match["major"]) < MINIMUM_MAJOR.get(match["action"], 1):
-                    wrong.append(f"{path.name}:{name}: {step['uses']} is older than the oldest"
-                                 f" Node 24 major v{MINIMUM_MAJOR[match['action']]}")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not USES.match(line):
+                continue
+            match = PINNED.match(line)
+            if match is None:
+                wrong.append(f"{path.name}:{number}: {line.strip()} is not owner/name@<40-hex "
+                             f"commit> # vX.Y.Z")
+            elif int(match["major"]) < MINIMUM_MAJOR.get(match["action"], 1):
+                wrong.append(f"{path.name}:{number}: {match['action']} v{match['major']} is older "
+                             f"than the oldest Node 24 major v{MINIMUM_MAJOR[match['action']]}")
     assert wrong == []
+
+
+def test_one_action_release_is_pinned_to_one_commit_everywhere() -> None:
+    commits: dict[str, set[str]] = {}
+    for path in all_workflows():
+        for match in map(PINNED.match, path.read_text(encoding="utf-8").splitlines()):
+            if match:
+                commits.setdefault(match["action"], set()).add(match["sha"])
+    assert {action: len(shas) for action, shas in commits.items() if len(shas) > 1} == {}
+
+
+def zizmor() -> str | None:
+    """zizmor from the test dependencies (beside this interpreter) or on PATH."""
+    beside = Path(sys.executable).parent / "zizmor"
+    return str(beside) if beside.is_file() else shutil.which("zizmor")
+
+
+def test_zizmor_finds_nothing_of_high_severity() -> None:
+    executable = zizmor()
+    if executable is None:
+        reason = "zizmor is not installed (pyproject's test extra pins it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    # Offline: the audits that need GitHub's API (known-vulnerable actions, impostor commits)
+    # are left to Dependabot; the rest read the files alone.
+    result = subprocess.run(
+        [executable, "--offline", "--no-progress", "--min-severity", "high", "--format", "plain",
+         str(ROOT / ".github")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_proposes_action_and_pip_updates_weekly() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"github-actions", "pip"}
+    assert {update["schedule"]["interval"] for update in updates.values()} == {"weekly"}
+    assert {update["directory"] for update in updates.values()} == {"/"}
 
 
 def test_site_url_comes_from_the_pages_settings_with_a_trailing_slash() -> None:
@@ -152,13 +199,13 @@ def test_site_url_comes_from_the_pages_settings_with_a_trailing_slash() -> None:
     assert "format('{0}/', steps.pages.outputs.base_url)" in build["env"]["SITE_URL"]
 
 
-def test_pip_cache_is_keyed_on_pyproject_and_the_lock_file() -> None:
+def test_pip_cache_is_keyed_on_the_test_lock() -> None:
     for path in (PAGES, CHECK):
         workflow = load(path)
         job = next(iter(workflow["jobs"]))
         setup = step_using(workflow, job, "actions/setup-python")["with"]
         assert setup["cache"] == "pip"
-        assert setup["cache-dependency-path"].split() == ["pyproject.toml", "requirements.lock"]
+        assert setup["cache-dependency-path"].split() == ["requirements-test.lock"]
 
 
 def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
@@ -166,18 +213,12 @@ def test_jobs_use_the_tools_they_installed_instead_of_a_venv() -> None:
         assert load(path)["env"]["COMMENTARY_NO_VENV"] == "1", path.name
 
 
-def test_install_step_lists_the_requirements_of_scripts_venv() -> None:
-    import _venv
-
-    script = next(
-        s["run"] for s in steps(load(PAGES), "build") if "_venv.requirements()" in s.get("run", "")
-    )
-    code = re.search(r"python -c '([^']+)'", script)
-    assert code is not None
-    listed = subprocess.run(
-        [sys.executable, "-c", code[1]], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert listed == _venv.requirements()
+def test_ci_installs_the_test_lock_checking_every_hash() -> None:
+    for path in (PAGES, CHECK):
+        workflow = load(path)
+        job = next(iter(workflow["jobs"]))
+        run_index(workflow, job,
+                  "python -m pip install --require-hashes --no-deps -r requirements-test.lock")
 
 
 def test_build_job_tests_then_builds_then_uploads_the_site() -> None:
@@ -229,3 +270,10 @@ def test_dead_source_links_go_into_the_job_summary_with_their_keys() -> None:
     assert summary["if"] == "${{ !cancelled() }}"
     assert "python3 scripts/source_links.py summary lychee/report.json" in summary["run"]
     assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+
+
+def test_the_source_link_watch_installs_only_its_own_lock_checking_every_hash() -> None:
+    workflow = load(LINKS)
+    installs = [s["run"] for s in steps(workflow, "sources") if "pip install" in s.get("run", "")]
+    assert installs == [
+        "python -m pip install --require-hashes --no-deps -r requirements-links.lock"]

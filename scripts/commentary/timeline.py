@@ -41,8 +41,8 @@ LEVELS = {
 OUTCOMES = {
     "agreement": "An agreement or a signed statement",
     "progress": "Progress short of an agreement",
+    "release": "A prisoner release, without an agreement",
     "none": "No agreement",
-    "release": "A detainee's release",
 }
 # The bold labels that open an entry's lines (the text of the line's first <strong>).
 BEARS_ON, SOURCE, CONTACT, OUTCOME = "Bears on", "Source", "Contact", "Outcome"
