@@ -8,6 +8,7 @@ say where each link is written (line and column).
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
 from collections import Counter
@@ -33,6 +34,8 @@ UNDEFINED_REFERENCE = re.compile(r"\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]")
 UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\[\]\s]+)\]")
 # A pymdownx.snippets include line, inline form: --8<-- "path" (optionally with :section).
 SNIPPET_LINE = re.compile(r"""^\s*;?-{1,}8<-{1,}\s+(["'])(?P<name>[^"']+)\1""")
+# A line break, for the table of line starts.
+NEWLINE = re.compile("\n")
 # The engine's placeholders inside tree text (stashed HTML, escaped characters).
 PLACEHOLDER = re.compile(f"{util.STX}[^{util.ETX}]*{util.ETX}")
 # Links that the engine itself adds and that always work: toc permalinks and footnote back-links
@@ -127,6 +130,9 @@ class SourceText:
     def __init__(self, path: str, text: str, line_offset: int, extra: list[tuple[str, str]]):
         self.files = [(path, text, line_offset), *((p, t, 0) for p, t in extra)]
         self.cursors: dict[tuple[str, str], int] = {}
+        # Where each line of each file starts, computed once: a position is then a bisection,
+        # not a count of every newline above it (which made a page's check quadratic).
+        self.line_starts = {p: line_starts(t) for p, t, _ in self.files}
 
     def locate(
         self, needle: str, kind: str, prefixes: Iterable[str] = ("",)
@@ -140,8 +146,7 @@ class SourceText:
             if at < 0:
                 continue
             self.cursors[(kind, path)] = at + len(needle)
-            line = text.count("\n", 0, at) + 1
-            col = at - (text.rfind("\n", 0, at) + 1) + 1
+            line, col = position(self.line_starts[path], at)
             return path, line + (offset if index == 0 else 0), col
         return self.files[0][0], 1, 1
 
@@ -153,6 +158,17 @@ class SourceText:
             if at >= 0:
                 return at + len(prefix)
         return -1
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of `text` starts."""
+    return [0, *(match.end() for match in NEWLINE.finditer(text))]
+
+
+def position(starts: list[int], at: int) -> tuple[int, int]:
+    """Line and column (1-based) of offset `at`, given the text's `line_starts`."""
+    line = bisect.bisect_right(starts, at)
+    return line, at - starts[line - 1] + 1
 
 
 class _RawHtml(HTMLParser):
