@@ -329,11 +329,21 @@ def test_absolute_link(tmp_site, capsys):
     assert problems(lines)[0].startswith("docs/index.md:3:5: error: absolute link '/other/' breaks")
 
 
-def test_link_above_the_site_root(tmp_site, capsys):
+def test_markdown_link_out_of_docs(tmp_site, capsys):
     status, lines = run(tmp_site({"index.md": "# Home\n\n[x](../outside/)\n"}), capsys)
     assert status == 1
     assert problems(lines) == [
-        "docs/index.md:3:5: error: link to '../outside/' points above the site's root"
+        "docs/index.md:3:5: error: link to '../outside/' leads outside docs/ (the site publishes"
+        " only what is in docs/)"
+    ]
+
+
+def test_raw_html_link_above_the_site_root(tmp_site, capsys):
+    page = '# Home\n\n<a href="../outside/">x</a>\n'
+    status, lines = run(tmp_site({"index.md": page}), capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "docs/index.md:3:10: error: link to '../outside/' points above the site's root"
     ]
 
 
