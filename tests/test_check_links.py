@@ -409,3 +409,23 @@ def test_missing_config_file(tmp_path, capsys):
 
 def test_unknown_option_is_a_usage_error(capsys):
     assert check_links.main(["--no-such-option"]) == 2
+
+
+def test_a_broken_link_is_reported_where_it_is_written_not_at_a_mention_in_code(tmp_site, capsys):
+    page = "# Home\n\nWrite `[x](gone.md)` for a link.\n\nThen [y](gone.md) here.\n"
+    status, lines = run(tmp_site({"index.md": page}), capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "docs/index.md:5:10: error: link to 'gone.md': no such file or page in the site"
+    ]
+
+
+def test_mkdocs_own_warnings_are_shown(tmp_site, capsys):
+    pages = {"index.md": "# Home\n", "README.md": "# Read me\n"}
+    config = tmp_site(pages, config="site_name: T\nnav:\n  - index.md\n")
+    status, lines = run(config, capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "mkdocs.yml:1:1: error: MkDocs: Excluding 'README.md' from the site because it"
+        " conflicts with 'index.md'."
+    ]
