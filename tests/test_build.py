@@ -267,3 +267,53 @@ def test_serve_without_an_earlier_pdf_serves_no_empty_pdf(tmp_site):
     site.plan_files(files)
     assert files.get_file_from_path("commentary.pdf") is None
     assert site.extension_data().absent == ["commentary.pdf"]
+
+
+# ---- each artefact once a build -------------------------------------------------------------
+
+CONTACT = """\
+# Timeline
+
+<div class="tl-entry" markdown>
+
+### Talks in Geneva { #1994-10-geneva }
+
+<time datetime="1994-10-21">21 October 1994</time>
+
+**Contact:** negotiators · **Outcome:** a framework
+{ .tl-meta .tl-contact data-level="senior" data-outcome="agreement" }
+
+</div>
+"""
+
+
+def test_the_chart_is_drawn_and_the_timeline_read_once_a_build(tmp_site, tmp_path, monkeypatch):
+    from commentary import chart, timeline
+
+    calls: list[str] = []
+    for module, name in ((chart, "contacts_chart"), (timeline, "entries_from_html")):
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, _name=name):
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    marker = "<!-- commentary:contacts-chart -->"
+    config = tmp_site(
+        {
+            "index.md": f"# Home\n\n{marker}\n",
+            "deep/page.md": f"# Deep\n\n{marker}\n",
+            "timeline.md": CONTACT,
+        }
+    )
+    config.write_text(
+        config.read_text()
+        + f"hooks:\n  - {HOOKS}\nextra:\n  generated_files: [timeline.csv, timeline.json]\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    assert sorted(calls) == ["contacts_chart", "entries_from_html"]
+    assert 'href="../../timeline/#1994-10-geneva"' in (site / "deep/page/index.html").read_text()
+    assert 'href="timeline/#1994-10-geneva"' in (site / "index.html").read_text()

@@ -192,12 +192,13 @@ def classes(element: etree.Element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-def heading_text(element: etree.Element) -> str:
-    """A heading's visible text, without its permalink (and without the engine's placeholders)."""
+def heading_text(element: etree.Element, skip: frozenset[str] = frozenset({"headerlink"})) -> str:
+    """A heading's visible text, without its permalink (or any element of a class in `skip`)
+    and without the engine's placeholders. The one helper for it: scan, timeline and PDF."""
     pieces: list[str] = []
 
     def walk(node: etree.Element) -> None:
-        if "headerlink" in classes(node):
+        if classes(node) & skip:
             return
         pieces.append(node.text or "")
         for child in node:
