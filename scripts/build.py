@@ -78,7 +78,7 @@ def _build(args: argparse.Namespace) -> int:
     if problems:
         count = len(problems)
         print(
-            f"build.py: {count} cross-link problem{'s' * (count != 1)}; site/ left unchanged",
+            f"build.py: {count} problem{'s' * (count != 1)}; site/ left unchanged",
             file=sys.stderr,
         )
         return 1

@@ -429,3 +429,20 @@ def test_mkdocs_own_warnings_are_shown(tmp_site, capsys):
         "mkdocs.yml:1:1: error: MkDocs: Excluding 'README.md' from the site because it"
         " conflicts with 'index.md'."
     ]
+
+
+def test_github_format_keeps_the_summary_out_of_the_annotations(tmp_site, capsys):
+    config = tmp_site({"index.md": "# Home\n\n[x](gone.md)\n"})
+    before = Path.cwd()
+    os.chdir(config.parent)
+    try:
+        status = check_links.main(["-f", config.name, "--format", "github"])
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out.splitlines() == [
+        "::error file=docs/index.md,line=3,col=5::link to 'gone.md': no such file or page in"
+        " the site"
+    ]
+    assert captured.err.startswith("1 problem in 1 pages")

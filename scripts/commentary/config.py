@@ -107,6 +107,29 @@ def _setting_named(messages: list[str]) -> str | None:
     return None
 
 
+def scalar_lines(path: Path, key: str) -> dict[str, int]:
+    """Every plain value under the top-level `key` of a YAML file, with the first line that
+    holds it (from the parser's marks, so a value is found as a value, never inside a comment)."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    found: dict[str, int] = {}
+
+    def walk(node: yaml.Node) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            found.setdefault(str(node.value), node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+        elif isinstance(node, yaml.MappingNode):
+            for _name, value in node.value:
+                walk(value)
+
+    if isinstance(root, yaml.MappingNode):
+        for name, value in root.value:
+            if name.value == key:
+                walk(value)
+    return found
+
+
 def _line_of_key(path: Path, key: str) -> int:
     """The line where the top-level `key:` is set in mkdocs.yml (1 if it cannot be found)."""
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Link as NavLink
 
-from commentary.config import ConfigError, display, load_config
+from commentary.config import ConfigError, display, load_config, scalar_lines
 from commentary.scan import Link, Problem
 from commentary.site import SOURCES_PAGE, Edge, Site
 
@@ -54,7 +54,8 @@ def check_site(site: Site) -> Report:
     unreadable bibliography, an unusable timeline entry) is reported alone: the rest follows.
     """
     if site.input_problems:
-        return Report(site.input_problems, [], len(site.pages), 0)
+        pages = sum(1 for f in site.pages.values() if not f.inclusion.is_excluded())
+        return Report(site.input_problems, [], pages, 0)
     resolver = _Resolver(site)
     problems: list[Problem] = []
     edges: list[Edge] = []
@@ -212,16 +213,12 @@ def join_url(page_url: str, path: str) -> str | None:
 def _nav_problems(site: Site) -> list[Problem]:
     """Nav entries MkDocs could not find, and pages missing from the nav, with their lines."""
     shown = display(site.config_path)
-    config_lines = site.config_path.read_text(encoding="utf-8").splitlines()
+    nav_lines = scalar_lines(site.config_path, "nav")
     problems = []
 
     def line_of(uri: str) -> int:
         """The line of mkdocs.yml that names `uri` as a nav entry's value."""
-        for number, text in enumerate(config_lines, 1):
-            value = text.split(":", 1)[-1].strip().lstrip("- ").strip("'\"")
-            if value == uri:
-                return number
-        return 1
+        return nav_lines.get(uri, 1)
 
     def walk(items) -> None:
         for item in items:

@@ -26,7 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils import meta
 from pymdownx.snippets import SnippetMissingError
 
-from commentary.config import display
+from commentary.config import display, scalar_lines
 from commentary.extension import CODE_SPAN, PLACEHOLDER, classes, heading_text
 
 # A full or collapsed reference link that the engine left as text because its label is undefined:
@@ -377,6 +377,8 @@ class Scanner:
             extension_configs=config.mdx_configs,
         )
         self.collector = Collector(self.md)
+        # Where mkdocs.yml names each value of the extensions' options (read once, not a page).
+        self.extension_lines = scalar_lines(Path(config.config_file_path), "markdown_extensions")
         # After `toc` (5) has set heading ids and before `unescape` (0) turns escaped
         # brackets back into plain text, so "\[a\]\[b\]" is not mistaken for a reference.
         self.md.treeprocessors.register(self.collector, "commentary-collector", 1)
@@ -435,7 +437,7 @@ class Scanner:
         wanted: list[tuple[str, str, int]] = []
         config_shown = display(Path(self.config.config_file_path))
         for name in [*options.get("auto_prepend", []), *options.get("auto_append", [])]:
-            wanted.append((name, config_shown, _line_containing(self.config, name)))
+            wanted.append((name, config_shown, self.extension_lines.get(name, 1)))
         for number, line in enumerate(body.splitlines(), start=1):
             match = SNIPPET_LINE.match(line)
             if match and not line.lstrip().startswith(";"):
@@ -506,9 +508,3 @@ class Scanner:
             if self.footnotes.makeFootnoteRefId(label) not in self.footnotes.found_refs:
                 path, line, col = text.locate(f"[^{label}]:", "footnote")
                 yield Problem(path, line, col, f"footnote '[^{label}]' is defined but never used")
-
-
-def _line_containing(config: MkDocsConfig, needle: str) -> int:
-    """The first line of mkdocs.yml that mentions `needle` (1 if none does)."""
-    lines = Path(config.config_file_path).read_text(encoding="utf-8").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if needle in line), 1)
