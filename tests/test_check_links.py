@@ -446,3 +446,10 @@ def test_github_format_keeps_the_summary_out_of_the_annotations(tmp_site, capsys
         " the site"
     ]
     assert captured.err.startswith("1 problem in 1 pages")
+
+
+def test_a_missing_file_in_the_block_form_of_an_include_is_reported(tmp_site, capsys):
+    page = '# Home\n\n--8<--\nthere.md\nabsent.md\n--8<--\n'
+    status, lines = run(tmp_site({"index.md": page, "includes/there.md": "Text.\n"}), capsys)
+    assert status == 1
+    assert problems(lines) == ["docs/index.md:5:1: error: included file 'absent.md' does not exist"]

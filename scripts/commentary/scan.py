@@ -36,6 +36,8 @@ UNDEFINED_REFERENCE = re.compile(r"\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]")
 UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\[\]\s]+)\]")
 # A pymdownx.snippets include line, inline form: --8<-- "path" (optionally with :section).
 SNIPPET_LINE = re.compile(r"""^\s*;?-{1,}8<-{1,}\s+(["'])(?P<name>[^"']+)\1""")
+# The line that opens and closes pymdownx.snippets' block form, a file name a line between.
+SNIPPET_BLOCK = re.compile(r"^\s*-{1,}8<-{1,}\s*$")
 # The opening line of a fenced code block: (1) its indent, (2) the fence.
 FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})")
 # A pymdownx.snippets section line, "--8<-- [start:name]" (or end), as in an HTML comment.
@@ -438,10 +440,17 @@ class Scanner:
         config_shown = display(Path(self.config.config_file_path))
         for name in [*options.get("auto_prepend", []), *options.get("auto_append", [])]:
             wanted.append((name, config_shown, self.extension_lines.get(name, 1)))
+        in_block = False
         for number, line in enumerate(body.splitlines(), start=1):
-            match = SNIPPET_LINE.match(line)
+            if SNIPPET_BLOCK.match(line):
+                in_block = not in_block
+                continue
+            name = line.strip() if in_block else None
+            match = None if in_block else SNIPPET_LINE.match(line)
             if match and not line.lstrip().startswith(";"):
-                wanted.append((match.group("name"), shown, number + offset))
+                name = match.group("name")
+            if name and not name.startswith(";"):
+                wanted.append((name, shown, number + offset))
         found: list[tuple[str, str, str]] = []
         problems: list[Problem] = []
         for name, where, line in wanted:
