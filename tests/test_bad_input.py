@@ -322,3 +322,17 @@ def test_a_key_written_in_inline_code_is_not_a_citation(site):
     page = site.docs / "index.md"
     page.write_text(page.read_text() + "\nTo cite it, write `[^smith-2017]` after the sentence.\n")
     assert site.build() == 0, site.capsys.readouterr().err
+
+
+def test_a_chart_with_no_contact_entry_to_draw_is_an_error(site):
+    page = site.docs / "index.md"
+    page.write_text(page.read_text() + "\n<!-- commentary:contacts-chart -->\n")
+    timeline = site.docs / "timeline.md"
+    text = timeline.read_text()
+    timeline.write_text(text.replace(".tl-contact ", "").replace('data-level="senior" ', ""))
+    status, errors = site.rebuild()
+    assert status == 1
+    assert errors == [
+        f"{site.where('index.md')}:7:1: error: the chart of contacts needs a timeline entry"
+        " marked as a contact (a .tl-contact line with data-level and data-outcome); none is"
+    ]

@@ -276,9 +276,19 @@ class Site:
         if scan is None or scan.problems or not self._reads_timeline:
             return [], []  # the check reports the page's own problems
         try:
-            return timeline_data.entries_from_html(scan.html), []
+            entries = timeline_data.entries_from_html(scan.html)
         except timeline_data.TimelineError as error:
             return [], [self._timeline_problem(error)]
+        asking = [uri for uri, text in self.sources.items() if CHART_MARKER in text]
+        if asking and not any(entry.is_contact for entry in entries):
+            text = self.sources[asking[0]]
+            line, col = position(line_starts(text), text.find(CHART_MARKER))
+            message = (
+                "the chart of contacts needs a timeline entry marked as a contact"
+                " (a .tl-contact line with data-level and data-outcome); none is"
+            )
+            return entries, [Problem(self.docs_path(asking[0]), line, col, message)]
+        return entries, []
 
     @property
     def _reads_timeline(self) -> bool:
