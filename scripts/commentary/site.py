@@ -15,7 +15,7 @@ import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,6 +26,11 @@ from mkdocs.utils import get_build_datetime
 from commentary import extension
 from commentary.config import display, load_config, quiet_mkdocs
 from commentary.scan import PageScan, Problem, Scanner, line_starts, position, read_page
+
+if TYPE_CHECKING:  # imported where used: the bibliography needs citeproc, the report the checker
+    from commentary.bibliography import Bibliography
+    from commentary.linkcheck import Report
+    from commentary.timeline import Entry, TimelineError
 
 # The attribute of a loaded MkDocsConfig that carries its Site (so the hook reuses build.py's).
 _ATTRIBUTE = "_commentary_site"
@@ -210,7 +215,7 @@ class Site:
         return self._sources[0]
 
     @cached_property
-    def _bibliography(self) -> tuple[Any, list[Problem]]:
+    def _bibliography(self) -> tuple[Bibliography | None, list[Problem]]:
         """The bibliography (None where there is none or it cannot be read), and its problems."""
         path = self.docs_dir / BIBLIOGRAPHY
         if not path.is_file():
@@ -227,7 +232,7 @@ class Site:
             return None, [_not_utf8(self.docs_path(BIBLIOGRAPHY), path.read_bytes(), error)]
 
     @property
-    def bibliography(self) -> Any:
+    def bibliography(self) -> Bibliography | None:
         """The bibliography under docs/, or None where the site has none (or it is unreadable)."""
         return self._bibliography[0]
 
@@ -267,7 +272,7 @@ class Site:
         return self._scan(TIMELINE) if TIMELINE in self.sources else None
 
     @cached_property
-    def _timeline(self) -> tuple[list[Any], list[Problem]]:
+    def _timeline(self) -> tuple[list[Entry], list[Problem]]:
         """The timeline's entries, read once from its rendered page; or the problem that stops
         them, at the place in the page's source where it is written."""
         from commentary import timeline as timeline_data
@@ -297,7 +302,7 @@ class Site:
             CHART_MARKER in text for text in self.sources.values()
         )
 
-    def _timeline_problem(self, error: Any) -> Problem:
+    def _timeline_problem(self, error: TimelineError) -> Problem:
         """A timeline error at the line of the entry's wrong value (else the entry's heading)."""
         text = self.sources[TIMELINE]
         start = max(text.find(f"#{error.entry}"), 0) if error.entry else 0
@@ -307,7 +312,7 @@ class Site:
         return Problem(self.docs_path(TIMELINE), line, col, str(error))
 
     @property
-    def timeline_entries(self) -> list[Any]:
+    def timeline_entries(self) -> list[Entry]:
         """The timeline's entries (`commentary.timeline.Entry`), as the page shows them."""
         return self._timeline[0]
 
@@ -324,7 +329,7 @@ class Site:
         return dict(sorted(scans.items()))
 
     @cached_property
-    def report(self) -> Any:
+    def report(self) -> Report:
         """The cross-link check of this site (problems, edges and counts)."""
         from commentary import linkcheck
 
