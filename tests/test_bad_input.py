@@ -7,16 +7,13 @@ asserts the exit status, the exact first message line and that the site did not 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import build
 import pytest
 from commentary.config import display
-from conftest import ROOT
-
-HOOKS = ROOT / "scripts" / "hooks.py"
+from test_build import HOOKS, digest
 
 RECORD = """\
 - id: smith-2017
@@ -49,15 +46,6 @@ PAGES = {
     "bibliography.yaml": RECORD,
 }
 EXTRA = "extra:\n  generated_files: [timeline.csv, timeline.json]\n"
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """Every file under `folder` with the hash of its content."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 class Site:
@@ -165,6 +153,17 @@ def test_a_yaml_syntax_error_in_the_bibliography_is_one_message(site):
     assert errors == [
         f"{site.where('bibliography.yaml')}:6:18: error: not valid YAML: expected ',' or ']',"
         " but got ':' (while parsing a flow sequence that starts at line 5)"
+    ]
+
+
+def test_a_bibliography_not_in_utf8_is_one_message(site):
+    path = site.docs / "bibliography.yaml"
+    path.write_bytes(RECORD.replace("Talks resume", "Caf\xe9 talks").encode("latin-1"))
+    status, errors = site.rebuild()
+    assert status == 1
+    assert errors == [
+        f"{site.where('bibliography.yaml')}:5:14: error: not valid UTF-8 (invalid continuation"
+        " byte); save it as UTF-8"
     ]
 
 
