@@ -172,10 +172,10 @@ def test_a_misspelled_citation_key_gets_did_you_mean(site):
     page.write_text(page.read_text().replace("[^smith-2017]", "[^smith-2071]"))
     status, errors = site.rebuild()
     assert status == 1
-    assert errors[0] == (
+    assert errors == [
         f"{site.where('index.md')}:3:15: error: footnote '[^smith-2071]' has no definition on"
         " the page and no record in the bibliography; did you mean '[^smith-2017]'?"
-    )
+    ]
 
 
 # ---- the timeline ---------------------------------------------------------------------------
@@ -311,10 +311,10 @@ def test_an_unknown_key_inside_an_included_part_is_reported_where_it_is_written(
     page.write_text(page.read_text().replace("hold?[^smith-2017]", "hold?[^smith-2071]"))
     status, errors = site.rebuild()
     assert status == 1
-    assert errors[0] == (
+    assert errors == [
         f"{site.where('principle.md')}:6:17: error: footnote '[^smith-2071]' has no definition"
         " on the page and no record in the bibliography; did you mean '[^smith-2017]'?"
-    )
+    ]
 
 
 def test_a_key_written_in_inline_code_is_not_a_citation(site):
