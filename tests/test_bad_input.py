@@ -335,3 +335,15 @@ def test_a_chart_with_no_contact_entry_to_draw_is_an_error(site):
         f"{site.where('index.md')}:7:1: error: the chart of contacts needs a timeline entry"
         " marked as a contact (a .tl-contact line with data-level and data-outcome); none is"
     ]
+
+
+def test_a_quotation_mark_left_open_in_the_bibliography_is_named_where_it_opens(site):
+    path = site.docs / "bibliography.yaml"
+    path.write_text(RECORD.replace('title: "Talks resume"', 'title: "Talks resume'))
+    status, errors = site.rebuild()
+    assert status == 1
+    assert errors == [
+        f"{site.where('bibliography.yaml')}:5:10: error: not valid YAML: this quotation mark is"
+        " not closed on its line (the parser gave up at line 6: expected <block end>, but found"
+        " '<scalar>')"
+    ]

@@ -189,7 +189,7 @@ def parse(text: str, path: str = BIBLIOGRAPHY_PATH) -> Bibliography:
             raise _error(path, node, "the bibliography must be a list of records")
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        raise BibliographyError(_yaml_problem(path, error)) from None
+        raise BibliographyError(_yaml_problem(path, text, error)) from None
     finally:
         loader.dispose()
     records = []
@@ -217,15 +217,36 @@ def parse(text: str, path: str = BIBLIOGRAPHY_PATH) -> Bibliography:
     return Bibliography(path, tuple(records))
 
 
-def _yaml_problem(path: str, error: yaml.MarkedYAMLError) -> Problem:
-    """A YAML error where the parser gave up, naming the line where the broken part began."""
+def _yaml_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    """A YAML error at its cause where that can be seen: a quotation mark left open on a line
+    above the place where the parser gave up; else where the parser gave up, naming the line
+    where the broken part began."""
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = f"not valid YAML: {error.problem}"
     start = error.context_mark
     if error.context and start is not None and start.line + 1 != line:
         message += f" ({error.context} that starts at line {start.line + 1})"
+    first = start.line if start is not None else line - 1
+    for number, written in enumerate(text.splitlines()[first:line], start=first + 1):
+        opened = _open_quote(written)
+        if opened is not None and number < line:
+            return Problem(
+                path,
+                number,
+                opened + 1,
+                f"not valid YAML: this quotation mark is not closed on its line (the parser gave"
+                f" up at line {line}: {error.problem})",
+            )
     return Problem(path, line, col, message)
+
+
+def _open_quote(line: str) -> int | None:
+    """Where a double quotation mark opens and is never closed on `line` (a comment aside)."""
+    if line.lstrip().startswith("#"):
+        return None
+    quotes = [at for at, char in enumerate(line) if char == '"' and line[at - 1 : at] != "\\"]
+    return quotes[-1] if len(quotes) % 2 else None
 
 
 def date_problem(value: Any) -> str | None:
