@@ -1,6 +1,11 @@
 """Benchmark the cross-link checker against MkDocs' own build on a synthetic site.
 
 usage: python3 scripts/bench.py [--pages 1000] [--links 10] [--no-mkdocs]
+       python3 scripts/bench.py --page-size 2000
+
+With `--page-size N`, times instead the check of ONE page of N paragraphs (two links each) and of
+a page four times larger, and prints both sizes, both times and the ratio of the times (about 4
+when the check's cost grows in proportion to a page's size).
 
 Generates a tree of PAGES pages in a temporary folder (headings, footnotes, an annotation list,
 about LINKS relative links each, half of them with a #fragment, all valid), then prints:
@@ -59,6 +64,48 @@ def make_tree(folder: Path, pages: int, links: int, seed: int = 1) -> Path:
     return config
 
 
+def make_page(folder: Path, paragraphs: int) -> Path:
+    """Write a site of one long page (two links a paragraph, all valid); return its mkdocs.yml."""
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    lines = ["# Long page", "", "## Part { #part }", ""]
+    for number in range(paragraphs):
+        lines += [
+            f"Paragraph {number} links [back](#part) and [on](other.md#end) in one line.",
+            "",
+        ]
+    (docs / "index.md").write_text("\n".join(lines), encoding="utf-8")
+    (docs / "other.md").write_text("# Other\n\n## End { #end }\n", encoding="utf-8")
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        "site_name: Bench\nmarkdown_extensions:\n  - attr_list\n  - toc:\n"
+        "      permalink: true\nnav:\n  - index.md\n  - other.md\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def page_growth(work: Path, paragraphs: int, repeat: int = 3) -> None:
+    """Print the check's time for one page of `paragraphs` paragraphs and for one 4x larger
+    (the best of `repeat` runs each, since other work on the machine only ever adds time)."""
+    results = []
+    for count in (paragraphs, 4 * paragraphs):
+        config = make_page(work / f"page-{count}", count)
+        size = (config.parent / "docs" / "index.md").stat().st_size
+        runs = [time_checker(config) for _ in range(repeat)]
+        seconds, problems = min(runs)
+        results.append((size, seconds))
+        print(
+            f"page     {count:7d} paragraphs, {size / 1e6:6.2f} MB: {seconds:7.2f} s"
+            f"  (best of {repeat}; {problems} problems)"
+        )
+    (small, small_s), (large, large_s) = results
+    print(
+        f"growth   {large / small:.1f}x the size took {large_s / small_s:.1f}x the time"
+        " (about 4 is linear; 16 would be quadratic)"
+    )
+
+
 def time_checker(config: Path) -> tuple[float, int]:
     """Seconds for one full check of the tree, and the number of problems found."""
     from commentary.site import Site
@@ -85,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--links", type=int, default=10)
     parser.add_argument("--no-mkdocs", action="store_true", help="time the checker only")
+    parser.add_argument(
+        "--page-size", type=int, default=0, help="time one page of N paragraphs and one of 4N"
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -92,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
+        if args.page_size:
+            page_growth(work, args.page_size)
+            return 0
         print(f"Synthetic tree: {args.pages} pages, {args.links} links each, in {work}")
         results = []
         for share in (4, 2, 1):

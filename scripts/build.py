@@ -4,9 +4,11 @@ usage: python3 scripts/build.py [--serve] [--no-pdf] [--paper {a4,letter}]
                                 [-f mkdocs.yml] [-d site]
 
 The site is built into a temporary folder beside `site/` and replaces it only when every step
-succeeded, so a failed build leaves the last good `site/` exactly as it was. `--serve` checks,
-then serves with live reload on http://127.0.0.1:8000/ (the check runs again on every rebuild,
-through the MkDocs hook). The first run creates `.venv/` with the locked tools.
+succeeded, so a failed or interrupted build leaves the last good `site/` exactly as it was, and
+no temporary folder behind. `--serve` checks, then serves with live reload on
+http://127.0.0.1:8000/ (the check runs again on every rebuild, through the MkDocs hook). Without
+the PDF (`--no-pdf`, `--serve`) the site keeps the last good `commentary.pdf`; where there is none,
+it has no PDF and its pages no link to one. The first run creates `.venv/` with the locked tools.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,10 +46,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
 
-    from commentary.config import ConfigError
+    try:
+        with _terminate_as_interrupt():
+            return _build(args)
+    except KeyboardInterrupt:
+        print("build.py: interrupted; site/ left unchanged", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Check, render, write the PDF and put the new site in place; return the exit status."""
+    from commentary.config import ConfigError, display
     from commentary.site import Site
 
     config_file = Path(args.config_file).resolve()
+    site_dir = Path(args.site_dir).resolve() if args.site_dir else config_file.parent / "site"
     timings: list[tuple[str, float]] = []
 
     started = time.perf_counter()
@@ -54,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    site.published = site_dir
+    site.writes_pdf = not (args.no_pdf or args.serve)
     problems = site.problems
     timings.append(("check", time.perf_counter() - started))
     for problem in problems:
@@ -61,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         count = len(problems)
         print(
-            f"build.py: {count} cross-link problem{'s' * (count != 1)}; site/ left unchanged",
+            f"build.py: {count} problem{'s' * (count != 1)}; site/ left unchanged",
             file=sys.stderr,
         )
         return 1
@@ -78,9 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from commentary import engines
 
-    site_dir = Path(args.site_dir).resolve() if args.site_dir else config_file.parent / "site"
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    # mkdtemp makes a private (0700) folder; the site gets the mode `mkdocs build` gives a folder.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    site.config.site_dir = str(staging)  # where the engine writes; `site.published` is the old one
     try:
         started = time.perf_counter()
         try:
@@ -96,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         timings.append((args.engine, time.perf_counter() - started))
         pages = sum(1 for _ in staging.rglob("index.html"))
         pdf_note = ""
-        if not args.no_pdf:
+        if args.no_pdf:
+            _keep_last_pdf(site, staging)
+        else:
             started = time.perf_counter()
             try:
                 from commentary import pdf
@@ -115,10 +138,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     total = sum(seconds for _, seconds in timings)
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings)
-    shown = os.path.relpath(site_dir)
-    shown = str(site_dir) if shown.startswith("..") else shown
-    print(f"Built {shown}/ ({pages} pages{pdf_note}) in {total:.1f} s: {steps}")
+    print(f"Built {display(site_dir)}/ ({pages} pages{pdf_note}) in {total:.1f} s: {steps}")
     return 0
+
+
+def _keep_last_pdf(site, staging: Path) -> None:
+    """In a build without the PDF: the last good one where there is one, else no file at all
+    (never the empty stand-in that an engine may have copied; the pages' links are gone too)."""
+    from commentary.site import PDF
+
+    target = staging / PDF
+    kept = site.kept_pdf
+    if kept is not None:
+        shutil.copyfile(kept, target)
+    elif target.is_file() and not target.stat().st_size:
+        target.unlink()
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl+C while building, so the temporary folders are cleaned up."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave the signal alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _replace(site_dir: Path, staging: Path) -> None:

@@ -2,7 +2,9 @@
 
 usage: python3 scripts/check_links.py [-f mkdocs.yml] [--format {text,github}]
 
-Prints one line per problem, `path:line:col: error: message`, sorted, then one summary line.
+Prints one line per problem, `path:line:col: error: message`, sorted, then one summary line
+(with `--format github`, the annotations alone go to the standard output, the summary to the
+standard error). The default configuration is the repository's mkdocs.yml, as for build.py.
 Exit status: 0 when clean, 1 when there are problems, 2 for a usage or configuration error.
 """
 
@@ -16,13 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the checker; return the exit status."""
     parser = argparse.ArgumentParser(
         prog="check_links.py", description="Check the site's cross-links before it is built."
     )
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="default: mkdocs.yml")
+    parser.add_argument(
+        "-f", "--config-file", default=str(ROOT / "mkdocs.yml"), help="default: mkdocs.yml"
+    )
     parser.add_argument(
         "--format",
         choices=("text", "github"),
@@ -49,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     noun = "problem" if count == 1 else "problems"
     print(
         f"{count} {noun} in {report.pages} pages, {report.links} links checked ({elapsed:.2f} s)",
-        file=sys.stderr if args.format == "github" and not count else sys.stdout,
+        file=sys.stderr if args.format == "github" else sys.stdout,
     )
     return 1 if count else 0
 

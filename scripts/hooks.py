@@ -40,9 +40,9 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     """Let pages link to the files the build writes after rendering (PDF, downloads); leave out
     the theme's script, which reader.js replaces."""
-    from commentary.site import add_generated_files, drop_theme_bundle
+    from commentary.site import Site, drop_theme_bundle
 
-    add_generated_files(files, config)
+    Site.of(config).plan_files(files)
     drop_theme_bundle(files)
     return files
 

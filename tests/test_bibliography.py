@@ -127,6 +127,7 @@ def test_a_file_that_is_not_yaml_is_an_error_with_its_line() -> None:
         parse("- id: a\n  title: [unclosed\n- id: b\n", BIB)
     assert str(caught.value.problem) == (
         f"{BIB}:3:5: error: not valid YAML: expected ',' or ']', but got ':'"
+        " (while parsing a flow sequence that starts at line 2)"
     )
 
 

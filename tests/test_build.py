@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -128,9 +129,7 @@ def test_backlinks_are_generated_from_the_links(tmp_site, tmp_path):
     config.write_text(config.read_text() + f"hooks:\n  - {HOOKS}\n", encoding="utf-8")
     assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
     html = (tmp_path / "out" / "timeline" / "index.html").read_text(encoding="utf-8")
-    assert '<em>Discussed in:</em> <a href="../#context">index.md</a>' in html or (
-        '<em>Discussed in:</em> <a href="../#context">Home</a>' in html
-    )
+    assert '<em>Discussed in:</em> <a href="../#context">Home</a>' in html
     assert html.count("Discussed in:") == 1
 
 
@@ -178,3 +177,143 @@ def test_footer_names_the_edition_by_its_build_date(tmp_site, tmp_path, monkeypa
     assert build.main(["-f", str(config), "-d", str(tmp_path / "out"), "--no-pdf"]) == 0
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'Edition of <time datetime="2026-06-18">18 June 2026</time>' in html
+
+
+# ---- no side effects -----------------------------------------------------------------------
+
+PDF_PAGE = (
+    "# Home\n\nThe [PDF edition](commentary.pdf) holds it all.\n\n[Download](commentary.pdf)\n"
+)
+
+
+def pdf_site(tmp_site) -> Path:
+    """A one-page site that links to the PDF the build writes, as the real one does."""
+    config = tmp_site({"index.md": PDF_PAGE})
+    config.write_text(
+        config.read_text() + f"hooks:\n  - {HOOKS}\nextra:\n  generated_files: [commentary.pdf]\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_the_site_folder_gets_the_mode_mkdocs_gives_it(tmp_site, tmp_path):
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(site.stat().st_mode) == 0o777 & ~umask
+
+
+def test_an_interrupted_build_leaves_the_site_and_no_folder_behind(
+    tmp_site, tmp_path, capsys, monkeypatch
+):
+    from commentary import engines
+
+    config = small_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    before = digest(site)
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engines, "build_mkdocs", interrupted)
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 130
+    assert "build.py: interrupted; site/ left unchanged" in capsys.readouterr().err
+    assert digest(site) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["docs", "mkdocs.yml", "out"]
+
+
+def test_git_ignores_the_work_folders_a_killed_build_can_leave():
+    result = subprocess.run(
+        ["git", "check-ignore", ".site-abc123/", ".zensical-abc123/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == [".site-abc123/", ".zensical-abc123/"]
+
+
+def test_a_build_without_the_pdf_and_no_earlier_one_has_no_pdf_and_no_link_to_it(
+    tmp_site, tmp_path
+):
+    config = pdf_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert not (site / "commentary.pdf").exists()
+    assert "commentary.pdf" not in html
+    assert "The PDF edition holds it all." in html
+
+
+def test_a_build_without_the_pdf_keeps_the_last_good_one(tmp_site, tmp_path):
+    config = pdf_site(tmp_site)
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    (site / "commentary.pdf").write_bytes(b"%PDF-1.7 last good edition")
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    assert (site / "commentary.pdf").read_bytes() == b"%PDF-1.7 last good edition"
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert '<a href="commentary.pdf">PDF edition</a>' in html
+
+
+def test_serve_without_an_earlier_pdf_serves_no_empty_pdf(tmp_site):
+    from commentary.site import Site
+    from mkdocs.structure.files import Files
+
+    site = Site.load(pdf_site(tmp_site))
+    files = Files([])
+    site.plan_files(files)
+    assert files.get_file_from_path("commentary.pdf") is None
+    assert site.extension_data().absent == ["commentary.pdf"]
+
+
+# ---- each artefact once a build -------------------------------------------------------------
+
+CONTACT = """\
+# Timeline
+
+<div class="tl-entry" markdown>
+
+### Talks in Geneva { #1994-10-geneva }
+
+<time datetime="1994-10-21">21 October 1994</time>
+
+**Contact:** negotiators · **Outcome:** a framework
+{ .tl-meta .tl-contact data-level="senior" data-outcome="agreement" }
+
+</div>
+"""
+
+
+def test_the_chart_is_drawn_and_the_timeline_read_once_a_build(tmp_site, tmp_path, monkeypatch):
+    from commentary import chart, timeline
+
+    calls: list[str] = []
+    for module, name in ((chart, "contacts_chart"), (timeline, "entries_from_html")):
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, _name=name):
+            calls.append(_name)
+            return _original(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    marker = "<!-- commentary:contacts-chart -->"
+    config = tmp_site(
+        {
+            "index.md": f"# Home\n\n{marker}\n",
+            "deep/page.md": f"# Deep\n\n{marker}\n",
+            "timeline.md": CONTACT,
+        }
+    )
+    config.write_text(
+        config.read_text()
+        + f"hooks:\n  - {HOOKS}\nextra:\n  generated_files: [timeline.csv, timeline.json]\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "out"
+    assert build.main(["-f", str(config), "-d", str(site), "--no-pdf"]) == 0
+    assert sorted(calls) == ["contacts_chart", "entries_from_html"]
+    assert 'href="../../timeline/#1994-10-geneva"' in (site / "deep/page/index.html").read_text()
+    assert 'href="timeline/#1994-10-geneva"' in (site / "index.html").read_text()

@@ -329,11 +329,21 @@ def test_absolute_link(tmp_site, capsys):
     assert problems(lines)[0].startswith("docs/index.md:3:5: error: absolute link '/other/' breaks")
 
 
-def test_link_above_the_site_root(tmp_site, capsys):
+def test_markdown_link_out_of_docs(tmp_site, capsys):
     status, lines = run(tmp_site({"index.md": "# Home\n\n[x](../outside/)\n"}), capsys)
     assert status == 1
     assert problems(lines) == [
-        "docs/index.md:3:5: error: link to '../outside/' points above the site's root"
+        "docs/index.md:3:5: error: link to '../outside/' leads outside docs/ (the site publishes"
+        " only what is in docs/)"
+    ]
+
+
+def test_raw_html_link_above_the_site_root(tmp_site, capsys):
+    page = '# Home\n\n<a href="../outside/">x</a>\n'
+    status, lines = run(tmp_site({"index.md": page}), capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "docs/index.md:3:10: error: link to '../outside/' points above the site's root"
     ]
 
 
@@ -399,3 +409,47 @@ def test_missing_config_file(tmp_path, capsys):
 
 def test_unknown_option_is_a_usage_error(capsys):
     assert check_links.main(["--no-such-option"]) == 2
+
+
+def test_a_broken_link_is_reported_where_it_is_written_not_at_a_mention_in_code(tmp_site, capsys):
+    page = "# Home\n\nWrite `[x](gone.md)` for a link.\n\nThen [y](gone.md) here.\n"
+    status, lines = run(tmp_site({"index.md": page}), capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "docs/index.md:5:10: error: link to 'gone.md': no such file or page in the site"
+    ]
+
+
+def test_mkdocs_own_warnings_are_shown(tmp_site, capsys):
+    pages = {"index.md": "# Home\n", "README.md": "# Read me\n"}
+    config = tmp_site(pages, config="site_name: T\nnav:\n  - index.md\n")
+    status, lines = run(config, capsys)
+    assert status == 1
+    assert problems(lines) == [
+        "mkdocs.yml:1:1: error: MkDocs: Excluding 'README.md' from the site because it"
+        " conflicts with 'index.md'."
+    ]
+
+
+def test_github_format_keeps_the_summary_out_of_the_annotations(tmp_site, capsys):
+    config = tmp_site({"index.md": "# Home\n\n[x](gone.md)\n"})
+    before = Path.cwd()
+    os.chdir(config.parent)
+    try:
+        status = check_links.main(["-f", config.name, "--format", "github"])
+    finally:
+        os.chdir(before)
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out.splitlines() == [
+        "::error file=docs/index.md,line=3,col=5::link to 'gone.md': no such file or page in"
+        " the site"
+    ]
+    assert captured.err.startswith("1 problem in 1 pages")
+
+
+def test_a_missing_file_in_the_block_form_of_an_include_is_reported(tmp_site, capsys):
+    page = '# Home\n\n--8<--\nthere.md\nabsent.md\n--8<--\n'
+    status, lines = run(tmp_site({"index.md": page, "includes/there.md": "Text.\n"}), capsys)
+    assert status == 1
+    assert problems(lines) == ["docs/index.md:5:1: error: included file 'absent.md' does not exist"]

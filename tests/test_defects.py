@@ -114,7 +114,8 @@ def test_d10_a_snippet_that_is_not_utf8_is_reported(tmp_site, monkeypatch, capsy
     config = tmp_site({"index.md": '# Home\n\n--8<-- "bad.md"\n', "includes/bad.md": b"na\xefve\n"})
     assert check_links.main(["-f", str(config)]) == 1
     assert problems(capsys) == [
-        "docs/includes/bad.md:1:1: error: not valid UTF-8 (invalid continuation byte)"
+        "docs/includes/bad.md:1:3: error: not valid UTF-8 (invalid continuation byte);"
+        " save it as UTF-8"
     ]
 
 

@@ -10,7 +10,9 @@ Everything here is a pure function of the data passed in; nothing is cached or w
 
 from __future__ import annotations
 
+import calendar
 import copy
+import datetime
 import difflib
 import json
 import re
@@ -23,7 +25,7 @@ import yaml
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source.json import CiteProcJSON
 
-from commentary.linkcheck import Problem
+from commentary.scan import Problem
 
 # The file, relative to the repository root, as problems name it.
 BIBLIOGRAPHY_PATH = "docs/bibliography.yaml"
@@ -61,14 +63,19 @@ MARKUP = re.compile(r"[\\*\[\]\"'\u201c\u201d\u2018\u2019]")
 LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 # Characters that BibTeX reads as commands or comments inside a field.
 TEX_SPECIAL = re.compile(r"([&%$#_])")
+# CSL's date variables: each, where a record has it, must be `{date-parts: [[Y, M, D]]}`.
+DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted", "available-date")
+# How a CSL date is written in this file, for messages.
+DATE_FORM = "{date-parts: [[year, month, day]]} (month and day where known)"
 
 
 class BibliographyError(Exception):
-    """The bibliography file cannot be read as a list of records; `problem` says where."""
+    """The bibliography file cannot be used; `problems` say where (`problem` is the first)."""
 
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
+    def __init__(self, problem: Problem, *more: Problem) -> None:
+        super().__init__("\n".join(str(p) for p in (problem, *more)))
         self.problem = problem
+        self.problems = [problem, *more]
 
 
 @dataclass(frozen=True)
@@ -182,19 +189,90 @@ def parse(text: str, path: str = BIBLIOGRAPHY_PATH) -> Bibliography:
             raise _error(path, node, "the bibliography must be a list of records")
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = Problem(path, line, col, f"not valid YAML: {error.problem}")
-        raise BibliographyError(problem) from None
+        raise BibliographyError(_yaml_problem(path, text, error)) from None
     finally:
         loader.dispose()
     records = []
+    bad_dates: list[Problem] = []
     for item_node, item in zip(node.value, data, strict=True):
         if not isinstance(item, dict):
             raise _error(path, item_node, "each record must be a mapping of fields")
         mark = item_node.start_mark
-        records.append(Record(str(item.get("id") or ""), item, mark.line + 1, mark.column + 1))
+        key = str(item.get("id") or "")
+        records.append(Record(key, item, mark.line + 1, mark.column + 1))
+        for key_node, value_node in item_node.value:
+            if key_node.value in DATE_FIELDS:
+                message = date_problem(item[key_node.value])
+                if message:
+                    at = value_node.start_mark
+                    where = f"source '{key}'" if key else "a source"
+                    bad_dates.append(
+                        Problem(
+                            path, at.line + 1, at.column + 1,
+                            f"{where}: {key_node.value} {message}",
+                        )
+                    )
+    if bad_dates:
+        raise BibliographyError(*bad_dates)
     return Bibliography(path, tuple(records))
+
+
+def _yaml_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    """A YAML error at its cause where that can be seen: a quotation mark left open on a line
+    above the place where the parser gave up; else where the parser gave up, naming the line
+    where the broken part began."""
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = f"not valid YAML: {error.problem}"
+    start = error.context_mark
+    if error.context and start is not None and start.line + 1 != line:
+        message += f" ({error.context} that starts at line {start.line + 1})"
+    first = start.line if start is not None else line - 1
+    for number, written in enumerate(text.splitlines()[first:line], start=first + 1):
+        opened = _open_quote(written)
+        if opened is not None and number < line:
+            return Problem(
+                path,
+                number,
+                opened + 1,
+                f"not valid YAML: this quotation mark is not closed on its line (the parser gave"
+                f" up at line {line}: {error.problem})",
+            )
+    return Problem(path, line, col, message)
+
+
+def _open_quote(line: str) -> int | None:
+    """Where a double quotation mark opens and is never closed on `line` (a comment aside)."""
+    if line.lstrip().startswith("#"):
+        return None
+    quotes = [at for at, char in enumerate(line) if char == '"' and line[at - 1 : at] != "\\"]
+    return quotes[-1] if len(quotes) % 2 else None
+
+
+def date_problem(value: Any) -> str | None:
+    """What is wrong with a CSL date as written (`{date-parts: [[Y, M, D]]}`), or None."""
+    if isinstance(value, datetime.date):
+        return (
+            f"is a YAML date ({value.isoformat()}); write it as CSL does:"
+            f" {{date-parts: [[{value.year}, {value.month}, {value.day}]]}}"
+        )
+    if not isinstance(value, dict) or "date-parts" not in value:
+        return f"is not a CSL date ({value!r}); write it as {DATE_FORM}"
+    ranges = value["date-parts"]
+    if not isinstance(ranges, list) or not 1 <= len(ranges) <= 2:
+        return f"has no list of date parts; write it as {DATE_FORM}"
+    for parts in ranges:
+        if not isinstance(parts, list) or not 1 <= len(parts) <= 3:
+            return f"has date parts {parts!r}; write them as [year, month, day]"
+        if not all(isinstance(part, int) and not isinstance(part, bool) for part in parts):
+            return f"has date parts {parts!r}, which are not all whole numbers"
+        year, month, day = [*parts, None, None][:3]
+        if month is not None and not 1 <= month <= 12:
+            return f"has month {month}; a month is 1 to 12"
+        days = 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month or 1]
+        if day is not None and not 1 <= day <= days:
+            return f"has day {day}, which {year}-{month:02d} does not have"
+    return None
 
 
 def _error(path: str, node: yaml.Node, message: str) -> BibliographyError:

@@ -39,9 +39,8 @@ def byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def load_config(config_file: str | os.PathLike[str]) -> MkDocsConfig:
-    """Load and validate `mkdocs.yml` with MkDocs' own loader, or raise `ConfigError`."""
+    """Load and validate `mkdocs.yml` with MkDocs' own config class, or raise `ConfigError`."""
     from mkdocs import exceptions
-    from mkdocs.config import load_config as mkdocs_load_config
 
     path = Path(config_file).resolve()
     shown = display(path)
@@ -53,24 +52,30 @@ def load_config(config_file: str | os.PathLike[str]) -> MkDocsConfig:
     except UnicodeDecodeError as error:
         line, col = byte_position(raw, error.start)
         raise ConfigError(f"{shown}:{line}:{col}", f"not valid UTF-8 ({error.reason})") from None
-    with quiet_mkdocs() as messages:
+    config = MkDocsConfig(config_file_path=str(path))
+    with quiet_mkdocs():
         try:
-            config = mkdocs_load_config(config_file=str(path))
-        except (exceptions.ConfigurationError, exceptions.Abort) as error:
+            with path.open("rb") as stream:
+                config.load_file(stream)
+        except exceptions.ConfigurationError as error:
             failure: BaseException = error
         else:
-            absolute_snippet_paths(config)
-            return config
+            errors, warnings = config.validate()
+            failures = errors + (warnings if config.strict else [])
+            if not failures:
+                absolute_snippet_paths(config)
+                return config
+            # MkDocs' own (setting, error) pairs, as its loader would log them.
+            line = _line_of_key(path, failures[0][0].split(".")[0])
+            message = "; ".join(f"Config value '{key}': {error}" for key, error in failures)
+            raise ConfigError(f"{shown}:{line}:1", " ".join(message.split()))
     mark = _yaml_mark(failure)
     if mark is not None:
         context = failure.__context__
         assert isinstance(context, yaml.MarkedYAMLError)
         words = " ".join(str(part) for part in (context.context, context.problem) if part)
         raise ConfigError(f"{shown}:{mark.line + 1}:{mark.column + 1}", "malformed YAML: " + words)
-    errors = messages or [str(failure)]
-    key = _setting_named(errors)
-    line = _line_of_key(path, key) if key else 1
-    raise ConfigError(f"{shown}:{line}:1", "; ".join(" ".join(m.split()) for m in errors))
+    raise ConfigError(f"{shown}:1:1", " ".join(str(failure).split()))
 
 
 def absolute_snippet_paths(config: MkDocsConfig) -> None:
@@ -97,14 +102,27 @@ def _yaml_mark(error: BaseException) -> yaml.Mark | None:
     return None
 
 
-def _setting_named(messages: list[str]) -> str | None:
-    """The top-level setting that MkDocs' validation complained about, if it names one."""
-    for message in messages:
-        start = message.find("Config value '")
-        if start >= 0:
-            name = message[start + len("Config value '") :].split("'", 1)[0]
-            return name.split(".")[0]
-    return None
+def scalar_lines(path: Path, key: str) -> dict[str, int]:
+    """Every plain value under the top-level `key` of a YAML file, with the first line that
+    holds it (from the parser's marks, so a value is found as a value, never inside a comment)."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    found: dict[str, int] = {}
+
+    def walk(node: yaml.Node) -> None:
+        if isinstance(node, yaml.ScalarNode):
+            found.setdefault(str(node.value), node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+        elif isinstance(node, yaml.MappingNode):
+            for _name, value in node.value:
+                walk(value)
+
+    if isinstance(root, yaml.MappingNode):
+        for name, value in root.value:
+            if name.value == key:
+                walk(value)
+    return found
 
 
 def _line_of_key(path: Path, key: str) -> int:

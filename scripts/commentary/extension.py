@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+from markdown import util
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import RE_REFERENCE, FootnoteBlockProcessor
 from markdown.preprocessors import Preprocessor
@@ -40,6 +41,10 @@ STAMP_SUFFIX = " -->"
 MARKER_PREFIX = "<!-- commentary:"
 MARKER_SUFFIX = " -->"
 HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+# An inline code span: a run of backticks, text that stays in one paragraph, the same run again.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+# The engine's placeholders inside tree text (stashed HTML, escaped characters).
+PLACEHOLDER = re.compile(f"{util.STX}[^{util.ETX}]*{util.ETX}")
 # An annotation marker as Material finds it in text, "(3)" (or "(3)!"), with the white space
 # before it: (1) the space, (2) the number.
 ANNOTATION_MARKER = re.compile(r"(\s*)\((\d+)\)!?")
@@ -60,6 +65,9 @@ class Data:
     markers: dict[str, Any] = field(default_factory=dict)
     backlinks: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
     sources_page: str = "sources.md"
+    # Generated files this build will not write (the PDF under --no-pdf with no earlier one):
+    # links to them are taken out of the pages rather than left to lead nowhere.
+    absent: list[str] = field(default_factory=list)
 
     def dump(self, path: Path) -> None:
         """Write the data as JSON, for an engine that loads the extension by name."""
@@ -72,7 +80,7 @@ class Data:
 
 
 class _Page(Preprocessor):
-    """Reads the stamp, fills in marker lines and the bibliography's footnote definitions."""
+    """Reads the stamp and fills in marker lines."""
 
     def __init__(self, md: markdown.Markdown, ext: CommentaryExtension) -> None:
         super().__init__(md)
@@ -90,7 +98,7 @@ class _Page(Preprocessor):
                 out.append(line)
             else:
                 out.extend(self._block(name).split("\n"))
-        return out + self._definitions(out)
+        return out
 
     def _block(self, name: str) -> str:
         """The generated block for a marker; a marker the data does not know stays visible."""
@@ -101,9 +109,24 @@ class _Page(Preprocessor):
             return f"<!-- commentary:{name} (nothing generated) -->"
         return value
 
+
+class _Definitions(Preprocessor):
+    """Adds the bibliography's footnote definitions for the keys a page cites without defining.
+
+    It runs once included files are in the text and fenced code is stashed away, and it leaves
+    out inline code, so a key written in code is not a citation and one in an included part is.
+    """
+
+    def __init__(self, md: markdown.Markdown, ext: CommentaryExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        return lines + self._definitions(lines)
+
     def _definitions(self, lines: list[str]) -> list[str]:
         """Definitions for the bibliography keys the page cites without defining them."""
-        text = "\n".join(lines)
+        text = CODE_SPAN.sub("", "\n".join(lines))
         defined = {m.group(1) for m in FootnoteBlockProcessor.RE.finditer(text)}
         cited = dict.fromkeys(m.group(1) for m in RE_REFERENCE.finditer(text))
         page_dir = posixpath.dirname(self.ext.page)
@@ -129,6 +152,61 @@ class _Backlinks(Treeprocessor):
         if incoming:
             add_backlinks(root, incoming)
         retarget_annotation_backlinks(root)
+        if self.ext.data.absent:
+            drop_links_to(root, self.ext.page, set(self.ext.data.absent))
+
+
+def drop_links_to(root: etree.Element, page: str, absent: set[str]) -> None:
+    """Take out the links from `page` to files that will not exist, keeping their words.
+
+    A link that is all its paragraph holds (a download button) goes with its paragraph.
+    """
+    emptied: list[etree.Element] = []
+    for parent, link in iterparent(root):
+        if link.tag != "a":
+            continue
+        href = link.get("href", "").split("#")[0].split("?")[0]
+        if not href or "://" in href:
+            continue
+        if posixpath.normpath(posixpath.join(posixpath.dirname(page), href)) not in absent:
+            continue
+        siblings = list(parent)
+        alone = len(siblings) == 1 and not (parent.text or "").strip()
+        if alone and not (link.tail or "").strip() and parent.tag == "p":
+            emptied.append(parent)
+            continue
+        words = "".join(link.itertext()) + (link.tail or "")
+        index = siblings.index(link)
+        if index:
+            siblings[index - 1].tail = (siblings[index - 1].tail or "") + words
+        else:
+            parent.text = (parent.text or "") + words
+        parent.remove(link)
+    for parent, paragraph in iterparent(root):
+        if any(paragraph is gone for gone in emptied):
+            parent.remove(paragraph)
+
+
+def classes(element: etree.Element) -> set[str]:
+    """The element's classes."""
+    return set((element.get("class") or "").split())
+
+
+def heading_text(element: etree.Element, skip: frozenset[str] = frozenset({"headerlink"})) -> str:
+    """A heading's visible text, without its permalink (or any element of a class in `skip`)
+    and without the engine's placeholders. The one helper for it: scan, timeline and PDF."""
+    pieces: list[str] = []
+
+    def walk(node: etree.Element) -> None:
+        if classes(node) & skip:
+            return
+        pieces.append(node.text or "")
+        for child in node:
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(element)
+    return PLACEHOLDER.sub("", "".join(pieces)).strip()
 
 
 def iterparent(root: etree.Element) -> Iterator[tuple[etree.Element, etree.Element]]:
@@ -195,7 +273,7 @@ def annotated_blocks(
     its block is reached, so a caller may edit the tree between blocks (`iterparent`).
     """
     for parent, block in iterparent(root):
-        if "annotate" not in (block.get("class") or "").split():
+        if "annotate" not in classes(block):
             continue
         siblings = list(parent)
         index = siblings.index(block)
@@ -229,7 +307,7 @@ def retarget_annotation_backlinks(root: etree.Element) -> None:
     if not targets:
         return
     for link in root.iter("a"):
-        if "footnote-backref" in link.get("class", "").split():
+        if "footnote-backref" in classes(link):
             ref = link.get("href", "").lstrip("#")
             if ref in targets:
                 link.set("href", f"#{targets[ref]}")
@@ -278,7 +356,7 @@ def popover_annotations(root: etree.Element) -> None:
         ids = [f"annotation-{number}-{n}" for n in range(1, len(items) + 1)]
         used = replace_markers(
             block, len(ids), lambda n, written, ids=ids: _marker_element(n, ids[n - 1], written),
-            lambda element: "md-annotation" in element.get("class", "").split(),
+            lambda element: "md-annotation" in classes(element),
         )
         if not used:
             continue
@@ -396,6 +474,9 @@ class CommentaryExtension(Extension):
         md.registerExtension(self)
         # Before pymdownx.snippets (32) and Python-Markdown's own preprocessors (30, 20).
         md.preprocessors.register(_Page(md, self), "commentary-page", 35)
+        # After snippets (32) has included its files and fenced code (25) is stashed; before
+        # raw HTML blocks (20) are, since entries hold their citations inside `<div markdown>`.
+        md.preprocessors.register(_Definitions(md, self), "commentary-definitions", 22)
         # After footnotes (50) made its list and attr_list (8) set the explicit ids that entries
         # carry; before toc and MkDocs collect the page's anchors (5) and MkDocs rewrites links
         # to .md files into page addresses (0), so both see what this adds.

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Link as NavLink
 
-from commentary.config import ConfigError, display, load_config
+from commentary.config import ConfigError, display, load_config, scalar_lines
 from commentary.scan import Link, Problem
 from commentary.site import SOURCES_PAGE, Edge, Site
 
@@ -48,7 +48,14 @@ def check(config_file: str | os.PathLike[str] = "mkdocs.yml") -> Report:
 
 
 def check_site(site: Site) -> Report:
-    """Resolve every link of every scanned page; check the nav and the bibliography."""
+    """Resolve every link of every scanned page; check the nav and the bibliography.
+
+    What stops the check before it starts (a link out of docs/, an unreadable or empty page, an
+    unreadable bibliography, an unusable timeline entry) is reported alone: the rest follows.
+    """
+    if site.input_problems:
+        pages = sum(1 for f in site.pages.values() if not f.inclusion.is_excluded())
+        return Report(site.input_problems, [], pages, 0)
     resolver = _Resolver(site)
     problems: list[Problem] = []
     edges: list[Edge] = []
@@ -62,7 +69,9 @@ def check_site(site: Site) -> Report:
                 problems.append(problem)
             if edge:
                 edges.append(edge)
-    problems.extend(_nav_problems(site))
+    nav_problems = _nav_problems(site)
+    problems.extend(nav_problems)
+    problems.extend(_mkdocs_problems(site, nav_problems))
     problems.extend(_bibliography_problems(site, edges))
     return Report(sorted(set(problems)), edges, len(site.scans), links)
 
@@ -120,6 +129,11 @@ class _Resolver:
             target_uri = posixpath.normpath(
                 posixpath.join(posixpath.dirname(page.src_uri), path).lstrip("/")
             )
+            if target_uri == ".." or target_uri.startswith("../"):
+                return problem(
+                    f"link to '{href}' leads outside docs/ (the site publishes only what is in"
+                    " docs/)"
+                ), None
             target = self.site.files.get_file_from_path(target_uri)
             if target is not None:
                 if target.inclusion.is_excluded():
@@ -199,16 +213,12 @@ def join_url(page_url: str, path: str) -> str | None:
 def _nav_problems(site: Site) -> list[Problem]:
     """Nav entries MkDocs could not find, and pages missing from the nav, with their lines."""
     shown = display(site.config_path)
-    config_lines = site.config_path.read_text(encoding="utf-8").splitlines()
+    nav_lines = scalar_lines(site.config_path, "nav")
     problems = []
 
     def line_of(uri: str) -> int:
         """The line of mkdocs.yml that names `uri` as a nav entry's value."""
-        for number, text in enumerate(config_lines, 1):
-            value = text.split(":", 1)[-1].strip().lstrip("- ").strip("'\"")
-            if value == uri:
-                return number
-        return 1
+        return nav_lines.get(uri, 1)
 
     def walk(items) -> None:
         for item in items:
@@ -247,6 +257,18 @@ def _nav_problems(site: Site) -> list[Problem]:
     return problems
 
 
+def _mkdocs_problems(site: Site, nav_problems: list[Problem]) -> list[Problem]:
+    """MkDocs' own warnings while it read the files and the nav (a strict build fails on each),
+    at mkdocs.yml; those that say what a nav problem above says already are left out."""
+    shown = display(site.config_path)
+    said = [p.message.split("'")[1] for p in nav_problems if p.message.startswith("nav entry '")]
+    return [
+        Problem(shown, 1, 1, f"MkDocs: {' '.join(message.split())}")
+        for message in site.mkdocs_messages
+        if not any(f"'{uri}'" in message for uri in said)
+    ]
+
+
 def _bibliography_problems(site: Site, edges: list[Edge]) -> list[Problem]:
     """Citations of keys the bibliography lacks, records nothing cites, incomplete records."""
     bib = site.bibliography
@@ -268,4 +290,16 @@ def _bibliography_problems(site: Site, edges: list[Edge]) -> list[Problem]:
         for edge in edges
         if edge.target == SOURCES_PAGE and edge.fragment in bib
     ]
-    return list(bibliography.problems(bib, citations))
+    # A misspelt key is reported where it is written, with the key it was meant to be; that
+    # record is then not reported as cited nowhere, which would only follow from the typo.
+    meant = {
+        close
+        for scan in site.scans.values()
+        for label in scan.unknown_labels
+        for close in difflib.get_close_matches(label, bib.keys, n=1)
+    }
+    return [
+        problem
+        for problem in bibliography.problems(bib, citations)
+        if not any(problem.message == f"source '{key}' is cited nowhere" for key in meant)
+    ]

@@ -8,6 +8,8 @@ say where each link is written (line and column).
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
 import xml.etree.ElementTree as etree
 from collections import Counter
@@ -24,7 +26,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils import meta
 from pymdownx.snippets import SnippetMissingError
 
-from commentary.config import display
+from commentary.config import display, scalar_lines
+from commentary.extension import CODE_SPAN, PLACEHOLDER, classes, heading_text
 
 # A full or collapsed reference link that the engine left as text because its label is undefined:
 # "[text][label]" or "[text][]" (a shortcut "[text]" alone is ordinary prose and is not flagged).
@@ -33,8 +36,16 @@ UNDEFINED_REFERENCE = re.compile(r"\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]")
 UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\[\]\s]+)\]")
 # A pymdownx.snippets include line, inline form: --8<-- "path" (optionally with :section).
 SNIPPET_LINE = re.compile(r"""^\s*;?-{1,}8<-{1,}\s+(["'])(?P<name>[^"']+)\1""")
-# The engine's placeholders inside tree text (stashed HTML, escaped characters).
-PLACEHOLDER = re.compile(f"{util.STX}[^{util.ETX}]*{util.ETX}")
+# The line that opens and closes pymdownx.snippets' block form, a file name a line between.
+SNIPPET_BLOCK = re.compile(r"^\s*-{1,}8<-{1,}\s*$")
+# The opening line of a fenced code block: (1) its indent, (2) the fence.
+FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})")
+# A pymdownx.snippets section line, "--8<-- [start:name]" (or end), as in an HTML comment.
+SECTION_LINE = re.compile(r"-8<-+\s*\[(?P<edge>start|end):(?P<name>[^\]]+)\]")
+# The part of an include after the file's name: a section, or lines "10:20".
+LINE_RANGE = re.compile(r"^(?P<first>\d*)(?::(?P<last>\d*))?$")
+# A line break, for the table of line starts.
+NEWLINE = re.compile("\n")
 # Links that the engine itself adds and that always work: toc permalinks and footnote back-links
 # (a back-link of an unused footnote is reported as the unused footnote instead).
 GENERATED_LINK_CLASSES = frozenset({"headerlink", "footnote-backref"})
@@ -113,6 +124,7 @@ class PageScan:
     headings: dict[str, str] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    unknown_labels: list[str] = field(default_factory=list)  # [^label]s left without a definition
     problems: list[Problem] = field(default_factory=list)
     html: str = ""
 
@@ -121,12 +133,22 @@ class SourceText:
     """A page's Markdown (and the snippet files it includes), for saying where a thing is written.
 
     Each kind of search keeps its own cursor, so the n-th link found in the tree is looked for
-    after the (n-1)-th; a miss starts again from the top of each file.
+    after the (n-1)-th; a miss starts again from the top of each file. Code is blanked out before
+    searching (the engine finds no link in it), and so is the part of an included file that the
+    include leaves out; positions stay those of the file as written.
     """
 
-    def __init__(self, path: str, text: str, line_offset: int, extra: list[tuple[str, str]]):
-        self.files = [(path, text, line_offset), *((p, t, 0) for p, t in extra)]
+    def __init__(
+        self, path: str, text: str, line_offset: int, extra: list[tuple[str, str, str]]
+    ) -> None:
+        self.files = [
+            (path, mask_code(text), line_offset),
+            *((p, mask_code(only_included(t, part)), 0) for p, t, part in extra),
+        ]
         self.cursors: dict[tuple[str, str], int] = {}
+        # Where each line of each file starts, computed once: a position is then a bisection,
+        # not a count of every newline above it (which made a page's check quadratic).
+        self.line_starts = {p: line_starts(t) for p, t, _ in self.files}
 
     def locate(
         self, needle: str, kind: str, prefixes: Iterable[str] = ("",)
@@ -140,8 +162,7 @@ class SourceText:
             if at < 0:
                 continue
             self.cursors[(kind, path)] = at + len(needle)
-            line = text.count("\n", 0, at) + 1
-            col = at - (text.rfind("\n", 0, at) + 1) + 1
+            line, col = position(self.line_starts[path], at)
             return path, line + (offset if index == 0 else 0), col
         return self.files[0][0], 1, 1
 
@@ -153,6 +174,90 @@ class SourceText:
             if at >= 0:
                 return at + len(prefix)
         return -1
+
+
+def read_page(shown: str, raw: bytes) -> tuple[str, Problem | None]:
+    """A page's text (UTF-8, Windows line ends made plain), or "" and why it cannot be used.
+
+    A page that cannot be decoded, or that holds nothing (white space or front matter only),
+    stops the check: what else is wrong follows from it.
+    """
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return "", _not_utf8(shown, raw, error)
+    source = source.replace("\r\n", "\n")
+    body, _ = meta.get_data(source)
+    if not body.strip():
+        message = "page is empty (write it, or take it out of nav and delete it)"
+        return "", Problem(shown, 1, 1, message)
+    return source, None
+
+
+def _not_utf8(shown: str, raw: bytes, error: UnicodeDecodeError) -> Problem:
+    """The problem of a file that is not UTF-8, at the first byte that is not."""
+    from commentary.config import byte_position
+
+    line, col = byte_position(raw, error.start)
+    return Problem(shown, line, col, f"not valid UTF-8 ({error.reason}); save it as UTF-8")
+
+
+def blank(text: str) -> str:
+    """`text` with every character but the line breaks turned into a space."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def mask_code(text: str) -> str:
+    """`text` with fenced code blocks and inline code spans blanked out, lines and columns kept."""
+    lines = text.split("\n")
+    fence = ""
+    for number, line in enumerate(lines):
+        match = FENCE.match(line)
+        if fence:
+            closing = line.strip()
+            if closing.startswith(fence) and not closing.strip(fence[0]):
+                fence = ""
+            lines[number] = blank(line)
+        elif match:
+            fence = match.group(2)
+            lines[number] = blank(line)
+    return CODE_SPAN.sub(lambda m: blank(m.group(0)), "\n".join(lines))
+
+
+def only_included(text: str, part: str) -> str:
+    """The text of an included file with what the include leaves out blanked (lines kept).
+
+    `part` is what follows the file's name in the include: "" (all of it), a section name
+    (between `--8<-- [start:name]` and `--8<-- [end:name]`), or lines "10:20" (1-based).
+    """
+    if not part:
+        return text
+    lines = text.split("\n")
+    span = LINE_RANGE.match(part)
+    if span:
+        first = int(span.group("first") or 1)
+        last = int(span.group("last")) if span.group("last") else len(lines)
+        keep = set(range(first - 1, last))
+    else:
+        keep, inside = set(), False
+        for number, line in enumerate(lines):
+            edge = SECTION_LINE.search(line)
+            if edge and edge.group("name") == part:
+                inside = edge.group("edge") == "start"
+            elif inside:
+                keep.add(number)
+    return "\n".join(line if n in keep else blank(line) for n, line in enumerate(lines))
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of `text` starts."""
+    return [0, *(match.end() for match in NEWLINE.finditer(text))]
+
+
+def position(starts: list[int], at: int) -> tuple[int, int]:
+    """Line and column (1-based) of offset `at`, given the text's `line_starts`."""
+    line = bisect.bisect_right(starts, at)
+    return line, at - starts[line - 1] + 1
 
 
 class _RawHtml(HTMLParser):
@@ -227,8 +332,7 @@ class Collector(Treeprocessor):
             self.title = heading_text(element)
         if tag == "a" and "name" in element.attrib:
             self.ids.append(element.attrib["name"])
-        classes = set(element.get("class", "").split())
-        if tag in ("a", "img") and not classes & GENERATED_LINK_CLASSES:
+        if tag in ("a", "img") and not classes(element) & GENERATED_LINK_CLASSES:
             url = element.get("href" if tag == "a" else "src")
             if url is not None:
                 self.links.append((url, False, self.section, False))
@@ -257,29 +361,17 @@ class Collector(Treeprocessor):
         self.links.extend((url, True, self.section, parts.generated) for url in parts.links)
 
 
-def heading_text(element: etree.Element) -> str:
-    """A heading's visible text, without its permalink."""
-    pieces: list[str] = []
-
-    def walk(node: etree.Element) -> None:
-        if "headerlink" in node.get("class", "").split():
-            return
-        pieces.append(node.text or "")
-        for child in node:
-            walk(child)
-            pieces.append(child.tail or "")
-
-    walk(element)
-    return PLACEHOLDER.sub("", "".join(pieces)).strip()
-
-
 class Scanner:
     """Converts pages with the configured engine (plus any extra extensions) and records them."""
 
     def __init__(
-        self, config: MkDocsConfig, extra_extensions: Iterable[markdown.Extension] = ()
+        self,
+        config: MkDocsConfig,
+        extra_extensions: Iterable[markdown.Extension] = (),
+        citation_keys: Iterable[str] = (),
     ) -> None:
         self.config = config
+        self.citation_keys = sorted(citation_keys)  # for "did you mean" on an unknown [^key]
         self.root = Path(config.config_file_path).parent
         self.docs_shown = display(Path(config.docs_dir))
         self.md = markdown.Markdown(
@@ -287,6 +379,8 @@ class Scanner:
             extension_configs=config.mdx_configs,
         )
         self.collector = Collector(self.md)
+        # Where mkdocs.yml names each value of the extensions' options (read once, not a page).
+        self.extension_lines = scalar_lines(Path(config.config_file_path), "markdown_extensions")
         # After `toc` (5) has set heading ids and before `unescape` (0) turns escaped
         # brackets back into plain text, so "\[a\]\[b\]" is not mistaken for a reference.
         self.md.treeprocessors.register(self.collector, "commentary-collector", 1)
@@ -294,22 +388,11 @@ class Scanner:
             (e for e in self.md.registeredExtensions if isinstance(e, FootnoteExtension)), None
         )
 
-    def scan(self, src_uri: str, abs_path: str, prefix: str = "") -> PageScan:
-        """Convert one page; `prefix` is put before its text (one line, as the build does)."""
+    def scan(self, src_uri: str, source: str, prefix: str = "") -> PageScan:
+        """Convert one page from its text (as read by `read_page`); `prefix` is put before it
+        (one line, as the build does)."""
         shown = f"{self.docs_shown}/{src_uri}"
         scan = PageScan(src_uri)
-        raw = Path(abs_path).read_bytes()
-        try:
-            source = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            from commentary.config import byte_position
-
-            line, col = byte_position(raw, error.start)
-            scan.problems.append(
-                Problem(shown, line, col, f"not valid UTF-8 ({error.reason}); save it as UTF-8")
-            )
-            return scan
-        source = source.replace("\r\n", "\n")
         body, scan.meta = meta.get_data(source)
         offset = source[: len(source) - len(body)].count("\n") if body else 0
         snippet_files, missing = self._snippet_files(body, shown, offset)
@@ -329,7 +412,7 @@ class Scanner:
         for url, raw_html, section, generated in found.links:
             path, line, col = text.locate(url, "link", LINK_SYNTAX)
             scan.links.append(Link(url, raw_html, path, line, col, section, generated))
-        scan.problems.extend(self._text_problems(found.texts, text))
+        scan.problems.extend(self._text_problems(found.texts, text, scan.unknown_labels))
         scan.citations.extend(self._citations(text))
         scan.problems.extend(self._footnote_problems(text))
         for dup, count in Counter(scan.ids).items():
@@ -342,7 +425,7 @@ class Scanner:
 
     def _snippet_files(
         self, body: str, shown: str, offset: int
-    ) -> tuple[list[tuple[str, str]], list[Problem]]:
+    ) -> tuple[list[tuple[str, str, str]], list[Problem]]:
         """The files pymdownx.snippets inserts into this page, and a problem for each missing one.
 
         Checked here whatever the extension's own options say: a missing include is an error
@@ -356,24 +439,31 @@ class Scanner:
         wanted: list[tuple[str, str, int]] = []
         config_shown = display(Path(self.config.config_file_path))
         for name in [*options.get("auto_prepend", []), *options.get("auto_append", [])]:
-            wanted.append((name, config_shown, _line_containing(self.config, name)))
+            wanted.append((name, config_shown, self.extension_lines.get(name, 1)))
+        in_block = False
         for number, line in enumerate(body.splitlines(), start=1):
-            match = SNIPPET_LINE.match(line)
+            if SNIPPET_BLOCK.match(line):
+                in_block = not in_block
+                continue
+            name = line.strip() if in_block else None
+            match = None if in_block else SNIPPET_LINE.match(line)
             if match and not line.lstrip().startswith(";"):
-                wanted.append((match.group("name"), shown, number + offset))
-        found: list[tuple[str, str]] = []
+                name = match.group("name")
+            if name and not name.startswith(";"):
+                wanted.append((name, shown, number + offset))
+        found: list[tuple[str, str, str]] = []
         problems: list[Problem] = []
         for name, where, line in wanted:
-            file_name = name.split(":", 1)[0] if ":" in Path(name).name else name
+            file_name, part = name.split(":", 1) if ":" in Path(name).name else (name, "")
             for base in bases:
                 candidate = (self.root / base / file_name).resolve()
                 if candidate.is_file():
                     try:
-                        found.append((display(candidate), candidate.read_text(encoding="utf-8")))
+                        text = candidate.read_text(encoding="utf-8")
+                        found.append((display(candidate), text, part))
                     except UnicodeDecodeError as error:
-                        problems.append(
-                            Problem(display(candidate), 1, 1, f"not valid UTF-8 ({error.reason})")
-                        )
+                        raw = candidate.read_bytes()
+                        problems.append(_not_utf8(display(candidate), raw, error))
                     break
             else:
                 problems.append(
@@ -381,7 +471,9 @@ class Scanner:
                 )
         return found, problems
 
-    def _text_problems(self, texts: Iterable[str], text: SourceText) -> Iterator[Problem]:
+    def _text_problems(
+        self, texts: Iterable[str], text: SourceText, unknown: list[str]
+    ) -> Iterator[Problem]:
         """References and footnote references that the engine could not resolve."""
         for chunk in texts:
             # A placeholder stands for HTML between two pieces of text: keep them apart.
@@ -392,14 +484,21 @@ class Scanner:
                 yield Problem(path, line, col, f"reference link label '[{label}]' is not defined")
             for match in UNDEFINED_FOOTNOTE.finditer(chunk):
                 label = match.group(1)
+                unknown.append(label)
                 path, line, col = text.locate(match.group(0), "text")
                 yield Problem(
                     path,
                     line,
                     col,
                     f"footnote '[^{label}]' has no definition on the page"
-                    " and no record in the bibliography",
+                    f" and no record in the bibliography{self._suggest_key(label)}",
                 )
+
+    def _suggest_key(self, label: str) -> str:
+        """A "did you mean" for an unknown footnote label: a record's key or the page's own."""
+        own = list(self.footnotes.footnotes) if self.footnotes is not None else []
+        close = difflib.get_close_matches(label, [*self.citation_keys, *own], n=1)
+        return f"; did you mean '[^{close[0]}]'?" if close else ""
 
     def _citations(self, text: SourceText) -> Iterator[Citation]:
         """Every footnote reference the engine resolved, where it is written."""
@@ -418,9 +517,3 @@ class Scanner:
             if self.footnotes.makeFootnoteRefId(label) not in self.footnotes.found_refs:
                 path, line, col = text.locate(f"[^{label}]:", "footnote")
                 yield Problem(path, line, col, f"footnote '[^{label}]' is defined but never used")
-
-
-def _line_containing(config: MkDocsConfig, needle: str) -> int:
-    """The first line of mkdocs.yml that mentions `needle` (1 if none does)."""
-    lines = Path(config.config_file_path).read_text(encoding="utf-8").splitlines()
-    return next((n for n, line in enumerate(lines, 1) if needle in line), 1)

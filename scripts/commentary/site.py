@@ -9,13 +9,15 @@ data, the PDF, the downloads and the tests all read this one object.
 from __future__ import annotations
 
 import datetime
+import errno
 import os
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files
 from mkdocs.structure.nav import Navigation, Section, get_navigation
@@ -23,7 +25,12 @@ from mkdocs.utils import get_build_datetime
 
 from commentary import extension
 from commentary.config import display, load_config, quiet_mkdocs
-from commentary.scan import PageScan, Problem, Scanner
+from commentary.scan import PageScan, Problem, Scanner, line_starts, position, read_page
+
+if TYPE_CHECKING:  # imported where used: the bibliography needs citeproc, the report the checker
+    from commentary.bibliography import Bibliography
+    from commentary.linkcheck import Report
+    from commentary.timeline import Entry, TimelineError
 
 # The attribute of a loaded MkDocsConfig that carries its Site (so the hook reuses build.py's).
 _ATTRIBUTE = "_commentary_site"
@@ -33,10 +40,15 @@ BACKLINK_PAGES = ("timeline.md", "glossary.md")
 TIMELINE = "timeline.md"
 # The marker of the chart of contacts.
 CHART = "contacts-chart"
+CHART_MARKER = f"{extension.MARKER_PREFIX}{CHART}{extension.MARKER_SUFFIX}"
 # The bibliography, under docs/ so that it is published with the site.
 BIBLIOGRAPHY = "bibliography.yaml"
 # The page that renders the bibliography.
 SOURCES_PAGE = "sources.md"
+# The generated file that only a build with the PDF writes.
+PDF = "commentary.pdf"
+# Stands for the link to the timeline in the chart, drawn once and given each page's link after.
+TIMELINE_HREF = "commentary-timeline-href"
 
 
 @dataclass(frozen=True)
@@ -66,9 +78,19 @@ class Site:
         self.config = config
         self.config_path = Path(config.config_file_path)
         self.docs_dir = Path(config.docs_dir)
+        # Where the last good build is, whose PDF a build without one keeps (build.py's -d
+        # sets it; MkDocs' own `serve` points site_dir at a scratch folder, so not from there).
+        self.published = self.config_path.parent / _raw_site_dir(config)
+        # Whether this build writes the PDF (build.py says; a plain `mkdocs build` does not).
+        self.writes_pdf = False
+        # Symbolic links under docs/ that lead outside it, nowhere or round in a loop: MkDocs
+        # would follow them, so nothing else is read while there is one.
+        self.link_problems = symlink_problems(self.docs_dir)
         with quiet_mkdocs() as self.mkdocs_messages:
-            self.files: Files = get_files(config)
-            add_generated_files(self.files, config)
+            self.files: Files = Files([]) if self.link_problems else get_files(config)
+            for uri in self.generated_files:  # the check's view: every one of them will exist
+                if self.files.get_file_from_path(uri) is None:
+                    self.files.append(self._stand_in(uri))
             self.nav: Navigation = get_navigation(self.files, config)
         self.pages = {
             f.src_uri: f for f in self.files.documentation_pages(inclusion=InclusionLevel.all)
@@ -90,6 +112,57 @@ class Site:
             site = cls(config)
             setattr(config, _ATTRIBUTE, site)
         return site
+
+    # ---- generated files ----------------------------------------------------------------------
+
+    def plan_files(self, files: Files) -> None:
+        """Make the files the build writes after rendering (the PDF, the downloads) known.
+
+        Empty stand-ins until the build writes them, so that pages link to them with ordinary
+        Markdown links. The PDF is the exception: a build that does not write it keeps the last
+        good one (`kept_pdf`), and where there is none it is left out and the pages' links to it
+        are taken out (`absent_files`): never an empty file behind a link.
+        """
+        for uri in self.generated_files:
+            if files.get_file_from_path(uri) is not None or uri in self.absent_files:
+                continue
+            kept = self.kept_pdf if uri == PDF else None
+            if kept is not None:
+                directory_urls = self.config.use_directory_urls
+                files.append(File(uri, str(kept.parent), self.config.site_dir, directory_urls))
+                continue
+            files.append(self._stand_in(uri))
+
+    def _stand_in(self, uri: str) -> File:
+        """An empty file that the build fills in after rendering."""
+        stand_in = File(uri, None, self.config.site_dir, self.config.use_directory_urls)
+        stand_in.generated_by = "commentary"
+        stand_in.content_bytes = b""
+        return stand_in
+
+    @property
+    def generated_files(self) -> list[str]:
+        """The files the build writes into the site after rendering (`extra.generated_files`)."""
+        names = (self.config.extra or {}).get("generated_files", [])
+        return [str(name).lstrip("/") for name in names]
+
+    @property
+    def kept_pdf(self) -> Path | None:
+        """The last good PDF, which a build that writes none copies in (None: there is none)."""
+        if self.writes_pdf or PDF not in self.generated_files:
+            return None
+        pdf = self.published / PDF
+        in_place = Path(self.config.site_dir).resolve() == self.published.resolve()
+        if in_place or not pdf.is_file() or not pdf.stat().st_size:
+            return None  # a plain `mkdocs build` empties site/ before it copies anything
+        return pdf
+
+    @property
+    def absent_files(self) -> list[str]:
+        """Generated files this build leaves out: the PDF, when it writes none and keeps none."""
+        if PDF in self.generated_files and not self.writes_pdf and self.kept_pdf is None:
+            return [PDF]
+        return []
 
     # ---- reading order ----------------------------------------------------------------------
 
@@ -119,37 +192,144 @@ class Site:
         """The title before any colon: "Principle 1" for "Principle 1: Engage the top leader"."""
         return self.title(src_uri).split(":")[0].strip()
 
+    # ---- reading ------------------------------------------------------------------------------
+
+    @cached_property
+    def _sources(self) -> tuple[dict[str, str], list[Problem]]:
+        """Every page's text, read once; and a problem for each page that cannot be used."""
+        texts: dict[str, str] = {}
+        problems: list[Problem] = []
+        for uri, f in sorted(self.pages.items()):
+            if f.inclusion.is_excluded():
+                continue
+            text, problem = read_page(self.docs_path(uri), Path(f.abs_src_path).read_bytes())
+            if problem is None:
+                texts[uri] = text
+            else:
+                problems.append(problem)
+        return texts, problems
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """The text of every page that is part of the site (UTF-8, plain line ends)."""
+        return self._sources[0]
+
+    @cached_property
+    def _bibliography(self) -> tuple[Bibliography | None, list[Problem]]:
+        """The bibliography (None where there is none or it cannot be read), and its problems."""
+        path = self.docs_dir / BIBLIOGRAPHY
+        if not path.is_file():
+            return None, []
+        from commentary import bibliography
+
+        try:
+            return bibliography.load(path, self.docs_path(BIBLIOGRAPHY)), []
+        except bibliography.BibliographyError as error:
+            return None, error.problems
+        except UnicodeDecodeError as error:
+            from commentary.scan import _not_utf8
+
+            return None, [_not_utf8(self.docs_path(BIBLIOGRAPHY), path.read_bytes(), error)]
+
+    @property
+    def bibliography(self) -> Bibliography | None:
+        """The bibliography under docs/, or None where the site has none (or it is unreadable)."""
+        return self._bibliography[0]
+
+    @cached_property
+    def input_problems(self) -> list[Problem]:
+        """What stops the check before it starts, reported alone since the rest follows from it:
+        links out of docs/, pages that cannot be read or are empty, a bibliography that cannot
+        be read, timeline entries the downloads cannot use. Each stage waits for the one before.
+        """
+        if self.link_problems:
+            return sorted(self.link_problems)
+        unreadable = sorted([*self._sources[1], *self._bibliography[1]])
+        if unreadable:
+            return unreadable
+        return sorted(self._timeline[1])
+
     # ---- scanning ---------------------------------------------------------------------------
 
     @cached_property
-    def bibliography(self) -> Any:
-        """The bibliography under docs/, or None where the site has none."""
-        path = self.docs_dir / BIBLIOGRAPHY
-        if not path.is_file():
-            return None
-        from commentary import bibliography
+    def _scan_data(self) -> extension.Data:
+        """What the scanning engine's extension is fed; the chart joins it after the timeline."""
+        return extension.Data(footnotes=self.footnote_texts(), markers=self.static_markers())
 
-        return bibliography.load(path)
+    @cached_property
+    def _scanner(self) -> Scanner:
+        """The configured engine with the project's extension."""
+        keys = self.bibliography.keys if self.bibliography is not None else []
+        ext = extension.CommentaryExtension(data=self._scan_data)
+        return Scanner(self.config, [ext], keys)
+
+    def _scan(self, src_uri: str) -> PageScan:
+        return self._scanner.scan(src_uri, self.sources[src_uri], extension.stamp(src_uri))
+
+    @cached_property
+    def _timeline_scan(self) -> PageScan | None:
+        """The timeline page converted (first: the chart on other pages needs its entries)."""
+        return self._scan(TIMELINE) if TIMELINE in self.sources else None
+
+    @cached_property
+    def _timeline(self) -> tuple[list[Entry], list[Problem]]:
+        """The timeline's entries, read once from its rendered page; or the problem that stops
+        them, at the place in the page's source where it is written."""
+        from commentary import timeline as timeline_data
+
+        scan = self._timeline_scan
+        if scan is None or scan.problems or not self._reads_timeline:
+            return [], []  # the check reports the page's own problems
+        try:
+            entries = timeline_data.entries_from_html(scan.html)
+        except timeline_data.TimelineError as error:
+            return [], [self._timeline_problem(error)]
+        asking = [uri for uri, text in self.sources.items() if CHART_MARKER in text]
+        if asking and not any(entry.is_contact for entry in entries):
+            text = self.sources[asking[0]]
+            line, col = position(line_starts(text), text.find(CHART_MARKER))
+            message = (
+                "the chart of contacts needs a timeline entry marked as a contact"
+                " (a .tl-contact line with data-level and data-outcome); none is"
+            )
+            return entries, [Problem(self.docs_path(asking[0]), line, col, message)]
+        return entries, []
+
+    @property
+    def _reads_timeline(self) -> bool:
+        """Whether the build reads the timeline as data: for its downloads or for the chart."""
+        return "timeline.csv" in self.generated_files or any(
+            CHART_MARKER in text for text in self.sources.values()
+        )
+
+    def _timeline_problem(self, error: TimelineError) -> Problem:
+        """A timeline error at the line of the entry's wrong value (else the entry's heading)."""
+        text = self.sources[TIMELINE]
+        start = max(text.find(f"#{error.entry}"), 0) if error.entry else 0
+        at = text.find(error.written, start)
+        at = at if at >= 0 else start
+        line, col = position(line_starts(text), at)
+        return Problem(self.docs_path(TIMELINE), line, col, str(error))
+
+    @property
+    def timeline_entries(self) -> list[Entry]:
+        """The timeline's entries (`commentary.timeline.Entry`), as the page shows them."""
+        return self._timeline[0]
 
     @cached_property
     def scans(self) -> dict[str, PageScan]:
         """Every page converted once; the timeline first, since the chart on others needs it."""
-        pages = sorted(
-            (f for f in self.pages.values() if not f.inclusion.is_excluded()),
-            key=lambda f: (f.src_uri != TIMELINE, f.src_uri),
-        )
-        data = extension.Data(footnotes=self.footnote_texts(), markers=self.static_markers())
-        ext = extension.CommentaryExtension(data=data)
-        scanner = Scanner(self.config, [ext])
         scans: dict[str, PageScan] = {}
-        for f in pages:
-            scans[f.src_uri] = scanner.scan(f.src_uri, f.abs_src_path, extension.stamp(f.src_uri))
-            if f.src_uri == TIMELINE:
-                data.markers.update(self.chart_markers(scans[f.src_uri]))
+        if self._timeline_scan is not None:
+            scans[TIMELINE] = self._timeline_scan
+        self._scan_data.markers.update(self.chart_markers())
+        for uri in self.sources:
+            if uri not in scans:
+                scans[uri] = self._scan(uri)
         return dict(sorted(scans.items()))
 
     @cached_property
-    def report(self) -> Any:
+    def report(self) -> Report:
         """The cross-link check of this site (problems, edges and counts)."""
         from commentary import linkcheck
 
@@ -167,12 +347,16 @@ class Site:
 
     # ---- what the Markdown extension is fed -------------------------------------------------
 
-    def footnote_texts(self) -> dict[str, str]:
-        """The short citation of every bibliography record, by key."""
+    @cached_property
+    def _footnote_texts(self) -> dict[str, str]:
         bib = self.bibliography
         if bib is None:
             return {}
         return {key: bib.short_cite(key) for key in bib.keys}
+
+    def footnote_texts(self) -> dict[str, str]:
+        """The short citation of every bibliography record, by key."""
+        return dict(self._footnote_texts)
 
     @cached_property
     def _static_markers(self) -> dict[str, Any]:
@@ -196,41 +380,46 @@ class Site:
         """Generated blocks that do not depend on other pages: the bibliography, how to cite."""
         return dict(self._static_markers)
 
-    def chart_markers(self, timeline: PageScan, source_links: bool = False) -> dict[str, Any]:
+    @cached_property
+    def _chart(self) -> str | None:
+        """The chart of contacts, drawn once, its link to the timeline a placeholder."""
+        if not any(CHART_MARKER in text for text in self.sources.values()):
+            return None
+        from commentary import chart
+
+        html = chart.contacts_chart(self.timeline_entries, TIMELINE_HREF)
+        if TIMELINE_HREF not in html:
+            raise RuntimeError("the chart no longer writes its timeline link as given")
+        return html
+
+    def chart_markers(self, source_links: bool = False) -> dict[str, Any]:
         """The chart of contacts for each page that asks for it, from the timeline's entries.
 
         The chart is raw HTML, whose links MkDocs leaves as written (so they are page URLs) and
         Zensical rewrites like Markdown links (so, for it, `source_links` gives `.md` paths).
         """
-        from commentary import chart
-        from commentary import timeline as timeline_data
-
-        marker = f"{extension.MARKER_PREFIX}{CHART}{extension.MARKER_SUFFIX}"
-        wanting = [
-            f
-            for f in self.pages.values()
-            if marker in Path(f.abs_src_path).read_text(encoding="utf-8", errors="replace")
-        ]
-        if not wanting:
+        if self._chart is None:
             return {}
-        entries = timeline_data.entries_from_html(timeline.html)
         timeline_url = self.pages[TIMELINE].url
         per_page = {}
-        for f in wanting:
+        for uri, text in self.sources.items():
+            if CHART_MARKER not in text:
+                continue
             if source_links:
-                href = posixpath.relpath(TIMELINE, posixpath.dirname(f.src_uri) or ".")
+                href = posixpath.relpath(TIMELINE, posixpath.dirname(uri) or ".")
             else:
-                href = posixpath.relpath(timeline_url or ".", posixpath.dirname(f.url) or ".")
+                url = self.pages[uri].url
+                href = posixpath.relpath(timeline_url or ".", posixpath.dirname(url) or ".")
                 href += "/" if timeline_url.endswith("/") else ""
-            per_page[f.src_uri] = chart.contacts_chart(entries, href)
+            per_page[uri] = self._chart.replace(TIMELINE_HREF, href)
         return {CHART: per_page}
 
     def extension_data(self, source_links: bool = False) -> extension.Data:
         """Everything the Markdown extension needs to render any page of this site."""
         data = extension.Data(footnotes=self.footnote_texts(), markers=self.static_markers())
-        if TIMELINE in self.scans:
-            data.markers.update(self.chart_markers(self.scans[TIMELINE], source_links))
+        data.markers.update(self.chart_markers(source_links))
         data.backlinks = self.backlinks()
+        data.absent = self.absent_files
         return data
 
     def backlinks(self) -> dict[str, dict[str, list[tuple[str, str]]]]:
@@ -275,11 +464,10 @@ class Site:
 
             written += _write(site_dir / "bibliography.bib", bibliography.to_bibtex(bib))
             written += _write(site_dir / "bibliography.json", bibliography.to_csl_json(bib))
-        generated = {str(name) for name in (self.config.extra or {}).get("generated_files", [])}
-        if TIMELINE in self.scans and "timeline.csv" in generated:
+        if TIMELINE in self.sources and "timeline.csv" in self.generated_files:
             from commentary import timeline as timeline_data
 
-            entries = timeline_data.entries_from_html(self.scans[TIMELINE].html)
+            entries = self.timeline_entries
             written += _write(site_dir / "timeline.csv", timeline_data.to_csv(entries))
             written += _write(site_dir / "timeline.json", timeline_data.to_json(entries))
         return written
@@ -291,19 +479,55 @@ class Site:
         return f"{display(self.docs_dir)}/{src_uri}"
 
 
-def add_generated_files(files: Files, config: MkDocsConfig) -> None:
-    """Make the files the build writes after rendering (the PDF, the downloads) known to MkDocs.
+def symlink_problems(docs_dir: Path) -> list[Problem]:
+    """A problem for each symbolic link under `docs_dir` that leads outside it, to nothing, or
+    round in a loop (MkDocs follows them all: it would publish what lies outside, or walk on)."""
+    root = docs_dir.resolve()
+    shown = display(docs_dir)
+    found = []
+    for folder, dirnames, filenames in os.walk(docs_dir):  # links are not followed
+        for name in sorted([*dirnames, *filenames]):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                continue
+            where = f"{shown}/{path.relative_to(docs_dir).as_posix()}"
+            written = os.readlink(path)
+            try:
+                target = path.resolve(strict=True)
+            except RuntimeError:  # Python 3.11 reports a loop so
+                target = None
+            except OSError as error:
+                if error.errno != errno.ELOOP:
+                    message = f"symbolic link to '{written}', which does not exist; delete it"
+                    found.append(Problem(where, 1, 1, message))
+                    continue
+                target = None
+            if target is None:
+                message = f"symbolic link to '{written}' leads round in a loop; delete it"
+            elif not target.is_relative_to(root):
+                message = (
+                    f"symbolic link to '{written}', outside docs/: refused (MkDocs would publish"
+                    " what it leads to); copy what the site needs into docs/ and delete the link"
+                )
+            elif target.is_dir() and path.parent.resolve().is_relative_to(target):
+                message = (
+                    f"symbolic link to '{written}' leads round in a loop (to a folder that holds"
+                    " it); delete it"
+                )
+            else:
+                continue
+            found.append(Problem(where, 1, 1, message))
+    return found
 
-    Empty stand-ins until the build writes them, so that pages link to them with ordinary
-    Markdown links, resolved against the page's source like any other file in both engines.
-    """
-    for name in (config.extra or {}).get("generated_files", []):
-        uri = str(name).lstrip("/")
-        if files.get_file_from_path(uri) is None:
-            stand_in = File(uri, None, config.site_dir, config.use_directory_urls)
-            stand_in.generated_by = "commentary"
-            stand_in.content_bytes = b""
-            files.append(stand_in)
+
+def _raw_site_dir(config: MkDocsConfig) -> str:
+    """`site_dir` as mkdocs.yml gives it (MkDocs' `serve` points the loaded value elsewhere)."""
+    node = yaml.compose(Path(config.config_file_path).read_text(encoding="utf-8"), yaml.SafeLoader)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "site_dir" and isinstance(value, yaml.ScalarNode) and value.value:
+                return str(value.value)
+    return "site"
 
 
 def drop_theme_bundle(files: Files) -> None:

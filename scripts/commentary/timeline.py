@@ -19,6 +19,7 @@ from a second copy. Each entry is a `<div class="tl-entry">` holding:
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import posixpath
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import tinyhtml5
+
+from commentary.extension import classes, heading_text
 
 # The levels of a contact, from the top down: the value of `data-level`, and what it means.
 LEVELS = {
@@ -57,6 +60,16 @@ DESCRIPTION = (
     "US\N{EN DASH}North Korea contact, the principles each entry bears on, and its sources."
 )
 LICENCE = "CC BY 4.0"
+
+
+class TimelineError(ValueError):
+    """An entry the downloads and the chart cannot use; `entry` and `written` say where it is."""
+
+    def __init__(self, entry: str, written: str, message: str) -> None:
+        super().__init__(message)
+        self.entry = entry  # the entry's id ("" when it has none)
+        self.written = written  # the text to look for in the page's source (the wrong value)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -99,46 +112,69 @@ class Entry:
 def entries_from_html(html: str) -> list[Entry]:
     """Every timeline entry of a rendered page, in page order.
 
-    Raises ValueError, naming the entry, for an entry without an id or a date, and for a contact
-    line whose level or outcome is not one of LEVELS or OUTCOMES.
+    Raises TimelineError (a ValueError), naming the entry, for an entry without an id, without a
+    date or with a date that is not ISO 8601 (YYYY-MM-DD or YYYY-MM), and for a contact line
+    whose level or outcome is not one of LEVELS or OUTCOMES.
     """
     root = tinyhtml5.parse(html, namespace_html_elements=False)
-    return [_entry(div) for div in root.iter("div") if "tl-entry" in _classes(div)]
+    return [_entry(div) for div in root.iter("div") if "tl-entry" in classes(div)]
 
 
 def _entry(div: etree.Element) -> Entry:
     """One `div.tl-entry` as an Entry."""
     heading = next(div.iter("h3"), None)
     if heading is None or not heading.get("id"):
-        raise ValueError(f"timeline entry without an <h3> id: {_text(div)[:60]!r}")
+        text = _text(div)[:60]
+        raise TimelineError("", text, f"timeline entry without an <h3> id: {text!r}")
     entry_id = heading.get("id")
     time = next(div.iter("time"), None)
     if time is None or not time.get("datetime"):
-        raise ValueError(f"timeline entry '{entry_id}' has no <time datetime>")
+        message = f"timeline entry '{entry_id}' has no <time datetime>"
+        raise TimelineError(entry_id, entry_id, message)
+    date = time.get("datetime")
+    if not is_iso_date(date):
+        raise TimelineError(
+            entry_id,
+            date,
+            f"timeline entry '{entry_id}': <time datetime=\"{date}\"> is not an ISO 8601 date"
+            " (write YYYY-MM-DD, or YYYY-MM where the day is not established)",
+        )
     fields: dict[str, object] = {}
     for line in div.iter("p"):
-        classes = _classes(line)
-        if "tl-contact" in classes:
+        kinds = classes(line)
+        if "tl-contact" in kinds:
             fields.update(_contact(line, entry_id))
-        elif "tl-meta" in classes:
+        elif "tl-meta" in kinds:
             label = _label(line)
             hrefs = [link.get("href", "") for link in line.iter("a")]
             if label == BEARS_ON:
                 fields["principles"] = tuple(_unique(filter(None, map(_principle, hrefs))))
             elif label.startswith(SOURCE):
                 fields["sources"] = tuple(_unique(filter(None, map(_source_key, hrefs))))
-    return Entry(entry_id, time.get("datetime"), _text(heading, skip="headerlink"), **fields)
+    return Entry(entry_id, date, _clean(heading_text(heading)), **fields)
+
+
+def is_iso_date(text: str) -> bool:
+    """Whether `text` is a real day (YYYY-MM-DD) or month (YYYY-MM) in ISO 8601's form."""
+    if len(text) not in (7, 10) or text[4] != "-":
+        return False
+    try:
+        datetime.date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    except ValueError:
+        return False
+    return True
 
 
 def _contact(line: etree.Element, entry_id: str) -> dict[str, object]:
     """The level and outcome of a contact line: categories and the entry's own words."""
     level, outcome = line.get("data-level"), line.get("data-outcome")
     if level not in LEVELS:
-        raise ValueError(
-            f"timeline entry '{entry_id}': data-level {level!r} is not one of "
-            f"{', '.join(LEVELS)}")
+        raise TimelineError(
+            entry_id, f'data-level="{level}"',
+            f"timeline entry '{entry_id}': data-level {level!r} is not one of {', '.join(LEVELS)}")
     if outcome not in OUTCOMES:
-        raise ValueError(
+        raise TimelineError(
+            entry_id, f'data-outcome="{outcome}"',
             f"timeline entry '{entry_id}': data-outcome {outcome!r} is not one of "
             f"{', '.join(OUTCOMES)}")
     words = _labelled_text(line)
@@ -201,22 +237,9 @@ def _unique(values: Iterable[str]) -> Iterator[str]:
             yield value
 
 
-def _classes(element: etree.Element) -> set[str]:
-    """The element's classes."""
-    return set((element.get("class") or "").split())
-
-
-def _text(element: etree.Element, skip: str = "") -> str:
-    """The element's text with whitespace collapsed, leaving out descendants of class `skip`."""
-
-    def walk(node: etree.Element) -> Iterator[str]:
-        yield node.text or ""
-        for child in node:
-            if not (skip and skip in _classes(child)):
-                yield from walk(child)
-            yield child.tail or ""
-
-    return _clean("".join(walk(element)))
+def _text(element: etree.Element) -> str:
+    """The element's text with whitespace collapsed."""
+    return _clean("".join(element.itertext()))
 
 
 def _clean(text: str) -> str:
