@@ -140,10 +140,11 @@ def test_a_file_that_is_not_a_list_is_an_error_at_its_start() -> None:
 
 
 def test_the_real_bibliography_keeps_every_key_of_the_first_edition(real) -> None:
+    # bbc-2024-carter-kim left in the third edition: a 2025 retrospective cited for a 1994 fact.
     first_edition_keys = {
         "carter-center-1994", "crs-r45033", "joint-statement-2005", "singapore-statement-2018",
         "un-coi-2014", "communique-2000", "latimes-2000-clinton-trip", "dw-2016-sullivan",
-        "cnbc-2018-snyder-normalization", "piie-cha-gallucci-review", "bbc-2024-carter-kim",
+        "cnbc-2018-snyder-normalization", "piie-cha-gallucci-review",
         "washpost-2018-singapore-diverge", "yeo-2018-monkey-cage",
     }  # fmt: skip
     assert first_edition_keys <= set(real.keys)
@@ -281,11 +282,9 @@ def test_render_shows_every_archived_address_of_the_real_bibliography(real, real
 def test_render_lists_each_section_alphabetically_ignoring_a_leading_the(real_page) -> None:
     documents = real_page.split("## News reports")[0]
     firsts = [line.split(".")[0] for line in documents.splitlines()[2::3]]
-    assert firsts[:3] == [
-        "The Carter Center",
-        "The Carter Center",
-        "Congressional Research Service",
-    ]
+    assert firsts[:2] == ["The Carter Center", "The Carter Center"]
+    keys = [first.removeprefix("The ").casefold().split(",")[0] for first in firsts]
+    assert keys == sorted(keys)
 
 
 def test_render_escapes_markdown_in_the_data() -> None:
