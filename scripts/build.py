@@ -97,18 +97,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages = sum(1 for _ in staging.rglob("index.html"))
         pdf_note = ""
         if not args.no_pdf:
-            started = time.perf_counter()
             try:
                 from commentary import pdf
 
-                target = pdf.make_pdf(site.config, staging, paper=args.paper)
+                written = pdf.make_pdfs(site, staging, paper=args.paper)
             except pdf.PdfError as error:  # PdfUnavailable (no Pango) included: one clear line
                 print(
                     f"build.py: cannot make the PDF: {error}; site/ left unchanged", file=sys.stderr
                 )
                 return 1
-            timings.append(("pdf", time.perf_counter() - started))
-            pdf_note = f", {target.name} {target.stat().st_size / 1e6:.1f} MB"
+            timings.extend((item.path.name, item.seconds) for item in written)
+            pdf_note = "".join(
+                f", {item.path.name} {item.pages} pp. {item.path.stat().st_size / 1e6:.1f} MB"
+                for item in written
+            )
         _replace(site_dir, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
