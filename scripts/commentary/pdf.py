@@ -371,8 +371,10 @@ def document_tree(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -
     else:
         chapters = load_chapters(site, Path(site_dir))
     by_dest = {chapter.dest_uri: chapter for chapter in chapters}
+    # The handout's links to what it does not hold lead to the site, when its address is known.
+    address = cover_address(config) if edition.handout else ""
     for chapter in chapters:
-        _prepare(chapter, by_dest)
+        _prepare(chapter, by_dest, address)
     known_ids = {
         element.get("id")
         for chapter in chapters
@@ -383,7 +385,7 @@ def document_tree(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -
     dangling = [
         f"{_shown(docs / chapter.src_uri)}: error: {problem}"
         for chapter in chapters
-        for problem in _drop_dangling_xrefs(chapter.body, known_ids)
+        for problem in _drop_dangling_xrefs(chapter.body, known_ids, address)
     ]
     if dangling and not edition.handout:
         raise PdfError("\n".join(dangling))
@@ -552,7 +554,7 @@ def _keep_sections(chapter: Chapter) -> None:
         body.append(element)
 
 
-def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
+def _prepare(chapter: Chapter, by_dest: dict[str, Chapter], address: str = "") -> None:
     """Rewrite one chapter's article for paper, in place."""
     body = chapter.body
     _svg_in_its_namespace(body)
@@ -566,7 +568,7 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
     _references_to_footnotes(body, notes)
     _open_details(body)
     _glue_entry_lines(body)
-    _rewrite_links(body, chapter, by_dest)
+    _rewrite_links(body, chapter, by_dest, address)
     _namespace_ids(body, chapter.key)
     _number_notes(body, chapter.key)
     _separate_adjacent_calls(body)
@@ -826,9 +828,18 @@ def _glue_entry_lines(body: etree.Element) -> None:
             paragraph.set("class", " ".join(sorted(_classes(paragraph) | {"entry-meta"})))
 
 
-def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
-    """Internal links become page references; external ones print their address."""
+def _rewrite_links(
+    body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter], address: str = ""
+) -> None:
+    """Internal links become page references; external ones print their address.
+
+    A link to a page the PDF does not hold loses its link; in a note, it prints the page's
+    address on the site instead when the site's `address` is given (the handout: a note's
+    "full reference" then says where). Each page reference keeps its site-relative target in
+    `data-address`, for `_drop_dangling_xrefs`.
+    """
     page_url = "http://site/" + chapter.dest_uri
+    in_notes = _in_notes(body)
     for parent, link in iterparent(body):
         if link.tag != "a" or link.get("href") is None:
             continue
@@ -839,22 +850,48 @@ def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Cha
             continue
         if parts.scheme:
             continue
+        resolved = urlsplit(urljoin(page_url, href))
+        on_site = resolved.path.lstrip("/") + (f"#{resolved.fragment}" if resolved.fragment else "")
         if href.startswith("#"):
             target = f"{chapter.key}--{href[1:]}" if href[1:] else chapter.key
         else:
-            resolved = urlsplit(urljoin(page_url, href))
             path = resolved.path.lstrip("/")
             if path == "" or path.endswith("/"):
                 path += "index.html"
             other = by_dest.get(path)
             if other is None:  # not part of the PDF (the PDF itself, a download)
-                _unwrap(parent, link)
+                to = address and id(link) in in_notes and urljoin(address, on_site)
+                _to_address(parent, link, to)
                 continue
             fragment = resolved.fragment
             target = f"{other.key}--{fragment}" if fragment else other.key
+        link.set("data-address", on_site)
         link.set("href", "#" + target)
         link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
         link.attrib.pop("title", None)
+
+
+def _in_notes(body: etree.Element) -> set[int]:
+    """The `id()` of every element inside a footnote."""
+    return {
+        id(element)
+        for note in body.iter()
+        if "fn" in _classes(note)
+        for element in note.iter()
+        if element is not note
+    }
+
+
+def _to_address(parent: etree.Element, link: etree.Element, address: str) -> None:
+    """Make a link lead to `address` and print it, or, without an address, unwrap it."""
+    if not address:
+        _unwrap(parent, link)
+        return
+    link.attrib.pop("data-address", None)
+    link.attrib.pop("title", None)
+    link.set("href", address)
+    link.set("class", " ".join(sorted(_classes(link) - {"xref"})))
+    _print_address(parent, link, address)
 
 
 def _print_address(parent: etree.Element, link: etree.Element, href: str) -> None:
@@ -887,13 +924,16 @@ def _namespace_ids(body: etree.Element, key: str) -> None:
             element.set("id", f"{key}--{element.get('id')}")
 
 
-def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
+def _drop_dangling_xrefs(body: etree.Element, known: set[str], address: str = "") -> list[str]:
     """Unwrap each page reference to an id the PDF lacks; return what each one was.
 
-    Such a reference would have no page to print. The site's own links are checked before the
-    build, so one here means the rewriting for paper lost an id: the caller reports it.
+    Such a reference would have no page to print. In the full edition the site's own links are
+    checked before the build, so one here means the rewriting for paper lost an id: the caller
+    reports it. In the handout, which holds a few sections, it is text, or in a note it leads to
+    the site (`address`).
     """
     problems = []
+    in_notes = _in_notes(body)
     for parent, link in iterparent(body):
         if link.tag != "a" or "xref" not in _classes(link):
             continue
@@ -901,7 +941,9 @@ def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
         if target not in known:
             label = " ".join("".join(link.itertext()).split())
             problems.append(f"the PDF has no '#{target}' for the link '{label}'")
-            _unwrap(parent, link)
+            on_site = link.get("data-address", "")
+            to = address and on_site and id(link) in in_notes and urljoin(address, on_site)
+            _to_address(parent, link, to)
     return problems
 
 
