@@ -701,11 +701,26 @@ def test_handout_link_to_a_section_it_lacks_is_plain_text(tiny_site, monkeypatch
     from commentary import pdf
 
     site, folder = tiny_site
+    monkeypatch.setenv("SITE_URL", "https://example.org/tiny/")
     monkeypatch.setitem(site.config["extra"], "handout", ["index.md"])
     tree = pdf.document_tree(site, folder, pdf.HANDOUT)
     paragraph = next(p for p in tree.iter("p") if text(p).startswith("See"))
-    assert "the entry" in text(paragraph)
-    assert [a.get("href") for a in paragraph.iter("a")] == ["https://example.com/x"]
+    assert text(paragraph).startswith("See the entry and a site")
+    body_links = [a for a in paragraph.iter("a") if not any(
+        a in note.iter() for note in notes(paragraph))]
+    assert [a.get("href") for a in body_links] == ["https://example.com/x"]
+
+
+def test_handout_note_gives_the_site_address_of_a_source_it_lacks(tiny_site, monkeypatch) -> None:
+    from commentary import pdf
+
+    site, folder = tiny_site
+    monkeypatch.setenv("SITE_URL", "https://example.org/tiny/")
+    monkeypatch.setitem(site.config["extra"], "handout", ["index.md"])
+    tree = pdf.document_tree(site, folder, pdf.HANDOUT)
+    paragraph = next(p for p in tree.iter("p") if text(p).startswith("See"))
+    (note,) = notes(paragraph)
+    assert text(note) == "Source A; full reference <https://example.org/tiny/other/#entry>."
 
 
 def test_handout_item_without_its_id_is_an_error_at_its_line(tmp_path: Path) -> None:
