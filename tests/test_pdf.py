@@ -37,10 +37,11 @@ PLACEHOLDER_HOST = "example.github.io"
 def words(text: str) -> list[str]:
     """The words of a text, lowercased, without digits or punctuation (for order-only matching).
 
-    Hyphens join the parts of a word: `pdftotext` joins "Six-" at a line's end to the "Party"
-    on the next line, so "Six-Party" is one word "sixparty" wherever it is.
+    A hyphen joins the word before it to the word after it, across the space or the line break
+    that may follow it: `pdftotext` sometimes joins "Six-" at a line's end to the "Party" on the
+    next line and sometimes keeps the break, so "Six-Party" is one word "sixparty" everywhere.
     """
-    text = unicodedata.normalize("NFKC", text).replace("-", "").replace("\u2010", "")
+    text = re.sub(r"[-\u2010]\s*", "", unicodedata.normalize("NFKC", text))
     return re.findall(r"[^\W\d_]+", text.lower())
 
 
