@@ -682,6 +682,20 @@ def test_page_reference_prints_the_page_of_its_target(tiny_pdfs) -> None:
     assert f"See the entry (p. {entry_page})" in " ".join(pages)
 
 
+def test_page_numbers_fall_back_to_target_counter_when_layouts_keep_moving(
+    tiny_site, tiny_pdfs, monkeypatch
+) -> None:
+    from commentary import pdf
+
+    site, folder = tiny_site
+    monkeypatch.setattr(pdf, "MAX_PASSES", 1)  # no layout confirms the one before it
+    tree = pdf.document_tree(site, folder)
+    document = pdf.lay_out(pdf._weasyprint(), tree, f"{folder}/", "A4")
+    printed = subprocess.run(["pdftotext", "-", "-"], input=document.write_pdf(),
+                             capture_output=True, check=True).stdout.decode()
+    assert flat(printed.replace("\f", " ")) == flat(" ".join(tiny_pdfs["commentary.pdf"]))
+
+
 def test_handout_holds_the_listed_sections_in_their_order(tiny_site) -> None:
     from commentary import pdf
 

@@ -98,7 +98,7 @@ PLACEHOLDER = "00"
 # CSS that prints page numbers with WeasyPrint's own target-counter() (the fallback).
 TARGET_COUNTERS = (
     'a.xref::after { content: " (p.\\a0" target-counter(attr(href url), page) ")"; }\n'
-    '.toc a::after { content: leader(".") target-counter(attr(href url), page); }\n'
+    '.toc a.toc-entry::after { content: leader(".") target-counter(attr(href url), page); }\n'
 )
 # A page count the build fills in, in a rendered page: `<span data-pdf-pages="x.pdf">N</span>`.
 PAGE_COUNT = re.compile(r'(<span data-pdf-pages="([^"]+)">)[^<]*(</span>)')
@@ -216,7 +216,7 @@ def make_pdfs(
         target = folder / edition.name
         with _without_cycle_collection():
             document = lay_out(weasyprint, tree, str(folder) + os.sep, PAPER_SIZES[paper])
-            document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=scope_header_cells)
+            document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=add_header_scopes)
         written.append(Written(target, len(document.pages), time.perf_counter() - started))
     state_page_counts(folder, {item.path.name: item.pages for item in written})
     return written
@@ -279,6 +279,8 @@ def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
         printed = {target: pages[target] for target in targets}
         for link in links:
             link.set("data-page", str(printed[link.get("href", "")[1:]]))
+    for link in links:  # the numbers come from target-counter() alone
+        del link.attrib["data-page"]
     return _render(weasyprint, tree, base_url, size, TARGET_COUNTERS)
 
 
@@ -306,7 +308,7 @@ def anchor_pages(document) -> dict[str, int]:
     return pages
 
 
-def scope_header_cells(document, pdf) -> None:
+def add_header_scopes(document, pdf) -> None:
     """WeasyPrint's finisher: give each header cell's structure element a `/Scope`.
 
     WeasyPrint writes `/TH` cells with `/Headers` on the data cells; PDF/UA checkers also look
