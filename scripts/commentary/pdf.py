@@ -217,7 +217,9 @@ def make_pdfs(
         with _without_cycle_collection():
             document = lay_out(weasyprint, tree, str(folder) + os.sep, PAPER_SIZES[paper])
             document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=add_header_scopes)
-        written.append(Written(target, len(document.pages), time.perf_counter() - started))
+            pages = len(document.pages)
+            del document, tree  # collected on leaving the block, before the next document
+        written.append(Written(target, pages, time.perf_counter() - started))
     state_page_counts(folder, {item.path.name: item.pages for item in written})
     return written
 
