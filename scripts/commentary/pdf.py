@@ -288,18 +288,14 @@ def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
 
 
 def _render(weasyprint, tree: etree.Element, base_url: str, size: str, extra_css: str = ""):
-    """The tree laid out with the stylesheet, on paper of `size`."""
-    from weasyprint.text.fonts import FontConfiguration
-
+    """The tree laid out with the stylesheet, on paper of `size` (fonts found by fontconfig)."""
     unqualify_svg(tree)
     text = "<!DOCTYPE html>\n" + etree.tostring(tree, encoding="unicode", method="html")
-    fonts = FontConfiguration()
     stylesheets = [
-        weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts),
-        weasyprint.CSS(string=f"@page {{ size: {size}; }}\n{extra_css}", font_config=fonts),
+        weasyprint.CSS(filename=str(STYLESHEET)),
+        weasyprint.CSS(string=f"@page {{ size: {size}; }}\n{extra_css}"),
     ]
-    document = weasyprint.HTML(string=text, base_url=base_url)
-    return document.render(stylesheets=stylesheets, font_config=fonts)
+    return weasyprint.HTML(string=text, base_url=base_url).render(stylesheets=stylesheets)
 
 
 def anchor_pages(document) -> dict[str, int]:
