@@ -118,20 +118,22 @@ def _build(args: argparse.Namespace) -> int:
         pages = sum(1 for _ in staging.rglob("index.html"))
         pdf_note = ""
         if args.no_pdf:
-            _keep_last_pdf(site, staging)
+            _keep_last_pdfs(site, staging)
         else:
-            started = time.perf_counter()
             try:
                 from commentary import pdf
 
-                target = pdf.make_pdf(site.config, staging, paper=args.paper)
+                written = pdf.make_pdfs(site, staging, paper=args.paper)
             except pdf.PdfError as error:  # PdfUnavailable (no Pango) included: one clear line
                 print(
                     f"build.py: cannot make the PDF: {error}; site/ left unchanged", file=sys.stderr
                 )
                 return 1
-            timings.append(("pdf", time.perf_counter() - started))
-            pdf_note = f", {target.name} {target.stat().st_size / 1e6:.1f} MB"
+            timings.extend((item.path.name, item.seconds) for item in written)
+            pdf_note = "".join(
+                f", {item.path.name} {item.pages} pp. {item.path.stat().st_size / 1e6:.1f} MB"
+                for item in written
+            )
         _replace(site_dir, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -142,17 +144,18 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _keep_last_pdf(site, staging: Path) -> None:
-    """In a build without the PDF: the last good one where there is one, else no file at all
+def _keep_last_pdfs(site, staging: Path) -> None:
+    """In a build without the PDFs: the last good ones where there are some, else no file at all
     (never the empty stand-in that an engine may have copied; the pages' links are gone too)."""
-    from commentary.site import PDF
+    from commentary.site import PDFS
 
-    target = staging / PDF
-    kept = site.kept_pdf
-    if kept is not None:
-        shutil.copyfile(kept, target)
-    elif target.is_file() and not target.stat().st_size:
-        target.unlink()
+    for name in PDFS:
+        target = staging / name
+        kept = site.kept_pdf(name)
+        if kept is not None:
+            shutil.copyfile(kept, target)
+        elif target.is_file() and not target.stat().st_size:
+            target.unlink()
 
 
 @contextmanager

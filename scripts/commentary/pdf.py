@@ -1,30 +1,47 @@
-"""The seminar PDF: every page of the rendered site, in nav order, as one paged handout.
+"""The seminar PDFs: the full edition and the handout, made from the pages MkDocs has rendered.
 
-`make_pdf(config, site_dir, paper)` reads the pages MkDocs has just rendered into `site_dir`,
-takes the article of each, rewrites it for paper (below), joins them behind a cover and a table
-of contents into ONE HTML document and lays that out once with WeasyPrint, using only the
-paged-media stylesheet `scripts/commentary/pdf.css` (the website never loads it; Material's
-own CSS is not used here at all). The result is `<site_dir>/commentary.pdf`, a tagged PDF/UA-1
-document (`commentary.pdf_tags` completes WeasyPrint's structure tree).
+`make_pdfs(site, site_dir, paper)` reads the pages MkDocs has just rendered into `site_dir`,
+takes the article of each, rewrites it for paper (below), and lays out two documents with
+WeasyPrint's public API (`HTML(...).render()`, `Document.write_pdf(pdf_variant="pdf/ua-1",
+finisher=...)`), using only the paged-media stylesheet `scripts/commentary/pdf.css` (the website
+never loads it; Material's own CSS is not used here at all):
+
+- `commentary.pdf`, the full edition: a cover, a table of contents, then every page in nav
+  order, one chapter each;
+- `handout.pdf`, the seminar handout: a cover, then the sections that `extra.handout` in
+  `mkdocs.yml` lists (`page.md#section-id`, or `page.md` for a whole page), in that order.
+  A heading's section runs to the next heading of its rank or higher; an id on another element
+  takes that element alone. Nothing about the handout's contents is written here.
+
+Both are tagged PDF/UA-1 as WeasyPrint writes it; the finisher adds `/Scope` to header cells.
+After both are written, every `<span data-pdf-pages="handout.pdf">N</span>` in the rendered
+pages is set to the number of pages the PDF has, so the links that give a page count are true.
 
 For paper, each page's article is rewritten in Python before layout:
 
 - Material content annotations (a `.annotate` block whose markers are the literal text "(1)",
   "(2)", ... followed by an `<ol>` of notes; Material's JavaScript, which never runs here, would
-  turn them into tooltips) become real footnotes at the marker, so no note is lost and no bare
-  "(1)" is printed. Markdown footnotes become footnotes at their reference too, except inside an
-  annotation: a footnote cannot hold another, so a source cited there prints in brackets inside
-  the annotation's note. Notes are numbered per chapter.
+  turn them into tooltips) become real footnotes at the marker (`float: footnote`), so no note is
+  lost and no bare "(1)" is printed. Markdown footnotes become footnotes at their reference too,
+  except inside an annotation: a footnote cannot hold another, so a source cited there prints
+  in brackets inside the annotation's note. Notes are numbered per chapter.
 - Every id is namespaced by chapter (`timeline--1994-06-carter-pyongyang`); links between pages
   and the generated "Discussed in" backlinks become page references, "(p. 12)"; external links
   print their address; links to things that are not in the PDF (the PDF itself) lose their
-  link, and a link to an id the PDF lacks is an error (`PdfError`), never dropped silently.
-- Permalink symbols, buttons, footnote back-references and collapsed `<details>` states go.
+  link. In the full edition a link to an id the PDF lacks is an error (`PdfError`), never
+  dropped silently; in the handout, which holds a few sections, such a link is plain text.
+- Permalink symbols, buttons, footnote back-references, collapsed `<details>` states and the
+  screen-only controls (the timeline's filter line, the "show the data table" summary) go.
 - Header cells get a `scope` (for the tagged PDF), and notes an id.
 
-Layout is `commentary.pdf_layout`'s (one pass: page numbers are written in after it), tagging
-`commentary.pdf_tags`'s, and `commentary.pdf_parallel` has two processes lay out, draw and tag
-half the document each.
+Page numbers. The page references, the contents' numbers and the folios are CSS: "3 of 55" is
+`counter(page) " of " counter(pages)`; a page reference prints its link's `data-page`
+attribute. The document is laid out once with placeholders, the page of every id is read from
+the laid-out pages (`Page.anchors`), written into the attributes, and the document laid out
+again; if a page moved (a number wider than its placeholder), again, and after `MAX_PASSES`
+layouts WeasyPrint's own `target-counter()` is used (never wrong, but slower: it lays out
+again each page that holds one; 36 s for the full edition where two layouts took 25 s). No
+WeasyPrint or pydyf internal is used.
 
 Two WeasyPrint 70 behaviours shape the document (each is handled where it arises): a run of
 text ending in a space before an inline element can be split after its first word, so such
@@ -50,10 +67,13 @@ import html
 import os
 import posixpath
 import re
+import time
 import xml.etree.ElementTree as etree
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import tinyhtml5
@@ -61,11 +81,28 @@ import tinyhtml5
 from commentary.chart import SVG_NS, XLINK_NS, unqualify_svg
 from commentary.extension import annotated_blocks, iterparent, replace_markers
 
+if TYPE_CHECKING:
+    from commentary.site import Site
+
 STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
 PDF_NAME = "commentary.pdf"
+HANDOUT_NAME = "handout.pdf"
+# Where mkdocs.yml lists the handout's sections: `extra: handout: [page.md#id, ...]`.
+HANDOUT_SETTING = "handout"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # WeasyPrint's output variant: tagged PDF 1.7 with PDF/UA-1 identification in its metadata.
 PDF_VARIANT = "pdf/ua-1"
+# Layouts with page numbers from the previous one before WeasyPrint's target-counter() is used.
+MAX_PASSES = 3
+# The page number a reference prints before the pages are known (as wide as two digits).
+PLACEHOLDER = "00"
+# CSS that prints page numbers with WeasyPrint's own target-counter() (the fallback).
+TARGET_COUNTERS = (
+    'a.xref::after { content: " (p.\\a0" target-counter(attr(href url), page) ")"; }\n'
+    '.toc a.toc-entry::after { content: leader(".") target-counter(attr(href url), page); }\n'
+)
+# A page count the build fills in, in a rendered page: `<span data-pdf-pages="x.pdf">N</span>`.
+PAGE_COUNT = re.compile(r'(<span data-pdf-pages="([^"]+)">)[^<]*(</span>)')
 
 # The article the site comments on. Its author is not named in the source; never add one.
 ARTICLE = {
@@ -93,11 +130,16 @@ BLOCK_TAGS = frozenset({
     "p", "div", "ul", "ol", "li", "blockquote", "dl", "dt", "dd", "table", "thead", "tbody",
     "tr", "th", "td", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "hr",
 })
-# Site furniture inside the article that means nothing on paper.
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Site furniture inside the article that means nothing on paper, and screen-only controls
+# (the timeline's filter line).
 DROP_CLASSES = frozenset({
     "headerlink", "md-button", "footnote-backref", "md-content__button", "md-source-file",
-    "md-feedback", "md-tags",
+    "md-feedback", "md-tags", "tl-filter",
 })
+# Collapsible blocks whose summary is a screen control ("show the data table"): on paper the
+# content prints without it.
+CONTROL_DETAILS = frozenset({"cc-data"})
 DROP_TAGS = frozenset({"script", "style", "form", "input", "button", "nav", "iframe"})
 # Bold labels that open a line of metadata under an entry ("**Source:** ...").
 LABELS = frozenset({"Source", "Sources", "Bears on"})
@@ -130,34 +172,57 @@ class Chapter:
     first_in_part: bool = False
     body: etree.Element | None = None
     sections: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of each h2
+    keep: list[str] | None = None  # the ids of the sections it holds (None: the whole page)
 
 
-def make_pdf(config, site_dir: str | os.PathLike[str], paper: str = "a4") -> Path:
-    """Write `<site_dir>/commentary.pdf` from the rendered pages in nav order; return its path.
+@dataclass(frozen=True)
+class Edition:
+    """One of the two documents."""
+
+    name: str  # its file name in the site
+    kicker: str  # the line above the title on its cover
+    handout: bool  # the sections of `extra.handout`, without contents (else every page)
+
+
+FULL_EDITION = Edition(PDF_NAME, "Full edition", handout=False)
+HANDOUT = Edition(HANDOUT_NAME, "Seminar handout", handout=True)
+EDITIONS = (FULL_EDITION, HANDOUT)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A PDF written: where, and how many pages it has."""
+
+    path: Path
+    pages: int
+    seconds: float  # how long it took, from its pages' articles to the written file
+
+
+def make_pdfs(
+    site: Site, site_dir: str | os.PathLike[str], paper: str = "a4",
+    editions: tuple[Edition, ...] = EDITIONS,
+) -> list[Written]:
+    """Write the full edition and the handout into `site_dir`; fill in their page counts.
 
     Raises `PdfError` (`PdfUnavailable` when WeasyPrint or Pango is missing).
     """
     if paper not in PAPER_SIZES:
         raise PdfError(f"unknown paper size {paper!r}; use one of {', '.join(PAPER_SIZES)}")
-    site = Path(site_dir)
-    target = site / PDF_NAME
-    with _without_cycle_collection():
-        # The document is built in a second process while this one loads WeasyPrint.
-        with _Background(document_tree, config, site) as building:
-            weasyprint = _weasyprint()
-            tree = building.result()
-        from commentary import pdf_parallel
-
-        pdf_parallel.write(weasyprint, tree, str(site) + os.sep, PAPER_SIZES[paper], target)
-    return target
-
-
-def can_fork() -> bool:
-    """Whether a process can be forked safely (a fork copies no thread but the caller's)."""
-    import multiprocessing
-    import threading
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    folder = Path(site_dir)
+    weasyprint = _weasyprint()
+    written = []
+    for edition in editions:
+        started = time.perf_counter()
+        tree = document_tree(site, folder, edition)
+        target = folder / edition.name
+        with _without_cycle_collection():
+            document = lay_out(weasyprint, tree, str(folder) + os.sep, PAPER_SIZES[paper])
+            document.write_pdf(target, pdf_variant=PDF_VARIANT, finisher=add_header_scopes)
+            pages = len(document.pages)
+            del document, tree  # collected on leaving the block, before the next document
+        written.append(Written(target, pages, time.perf_counter() - started))
+    state_page_counts(folder, {item.path.name: item.pages for item in written})
+    return written
 
 
 @contextmanager
@@ -166,8 +231,7 @@ def _without_cycle_collection():
 
     Laying out makes hundreds of thousands of objects that live until the PDF is written, and
     each full collection goes through all of them: with the collector on, it took about a
-    seventh of the PDF's time. The cycles left are collected once at the end (about half a
-    second), here, so that the PDF's time includes it rather than whatever runs next.
+    seventh of the PDF's time. The cycles left are collected once at the end.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -177,57 +241,6 @@ def _without_cycle_collection():
         if enabled:
             gc.enable()
             gc.collect()
-
-
-class _Background:
-    """`function(*args)` run in a forked process, its result (picklable) fetched with `result`.
-
-    Where no process can be forked safely (no `fork` start method, or other threads running,
-    which a fork does not copy), or if the process fails otherwise than with `PdfError`, the
-    function runs in this process instead, when its result is asked for.
-    """
-
-    def __init__(self, function, *args) -> None:
-        import multiprocessing
-
-        self.function, self.args, self.process = function, args, None
-        if not can_fork():
-            return
-        context = multiprocessing.get_context("fork")
-        self.receiver, sender = context.Pipe(duplex=False)
-
-        def run() -> None:
-            try:
-                sender.send(("done", function(*args)))
-            except PdfError as error:
-                sender.send(("error", str(error)))
-            except BaseException:
-                sender.send(("failed", None))
-
-        self.process = context.Process(target=run, daemon=True)
-        self.process.start()
-        sender.close()
-
-    def __enter__(self) -> _Background:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.receiver.close()
-
-    def result(self):
-        if self.process is not None:
-            try:
-                outcome, value = self.receiver.recv()
-            except EOFError:
-                outcome, value = "failed", None
-            if outcome == "done":
-                return value
-            if outcome == "error":
-                raise PdfError(value)
-        return self.function(*self.args)
 
 
 def _weasyprint():
@@ -244,22 +257,125 @@ def _weasyprint():
     return weasyprint
 
 
-def build_document(config, site: Path) -> str:
-    """The whole PDF as one HTML document: cover, contents, then a section per chapter.
+# ---- layout ------------------------------------------------------------------------------------
+
+
+def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
+    """The document laid out (a `weasyprint.Document`), each page reference with its page.
+
+    Each numbered link (`data-page`) first prints a placeholder; then the page of its target,
+    read from the previous layout, until a layout keeps every target on the page printed.
+    """
+    links = [link for link in tree.iter("a") if link.get("data-page") is not None]
+    for link in links:
+        link.set("data-page", PLACEHOLDER)
+    printed: dict[str, int] | None = None
+    for _ in range(MAX_PASSES):
+        document = _render(weasyprint, tree, base_url, size)
+        pages = anchor_pages(document)
+        targets = {link.get("href", "")[1:] for link in links}
+        missing = sorted(targets - pages.keys())
+        if missing:
+            raise PdfError(f"page number for '#{missing[0]}': no such id in the laid-out PDF")
+        if printed is not None and all(printed[target] == pages[target] for target in targets):
+            return document
+        printed = {target: pages[target] for target in targets}
+        for link in links:
+            link.set("data-page", str(printed[link.get("href", "")[1:]]))
+    for link in links:  # the numbers come from target-counter() alone
+        del link.attrib["data-page"]
+    return _render(weasyprint, tree, base_url, size, TARGET_COUNTERS)
+
+
+def _render(weasyprint, tree: etree.Element, base_url: str, size: str, extra_css: str = ""):
+    """The tree laid out with the stylesheet, on paper of `size` (fonts found by fontconfig)."""
+    unqualify_svg(tree)
+    text = "<!DOCTYPE html>\n" + etree.tostring(tree, encoding="unicode", method="html")
+    stylesheets = [
+        weasyprint.CSS(filename=str(STYLESHEET)),
+        weasyprint.CSS(string=f"@page {{ size: {size}; }}\n{extra_css}"),
+    ]
+    return weasyprint.HTML(string=text, base_url=base_url).render(stylesheets=stylesheets)
+
+
+def anchor_pages(document) -> dict[str, int]:
+    """The page number (from 1) of every id in a laid-out document."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def add_header_scopes(document, pdf) -> None:
+    """WeasyPrint's finisher: give each header cell's structure element a `/Scope`.
+
+    WeasyPrint writes `/TH` cells with `/Headers` on the data cells; PDF/UA checkers also look
+    for the scope. A header cell in a table's head (`/THead`) heads its column, else its row.
+    Only pydyf's public objects are read (`pdf.objects`, the dictionaries' keys).
+    """
+    import pydyf
+
+    def get(reference):
+        if isinstance(reference, bytes):
+            return pdf.objects[int(reference.split(b" ", 1)[0])]
+        return reference
+
+    for element in pdf.objects:
+        if not isinstance(element, pydyf.Dictionary) or element.get("S") != "/TH":
+            continue
+        row = get(element.get("P"))
+        group = get(row.get("P")) if isinstance(row, pydyf.Dictionary) else None
+        in_head = isinstance(group, pydyf.Dictionary) and group.get("S") == "/THead"
+        attributes = element.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = element["A"] = pydyf.Dictionary({"O": "/Table"})
+        attributes["Scope"] = "/Column" if in_head else "/Row"
+
+
+def state_page_counts(site_dir: Path, counts: dict[str, int]) -> None:
+    """Write each PDF's page count into the rendered pages that give it.
+
+    A page says `<span data-pdf-pages="handout.pdf">20</span>` (the number in the Markdown is
+    the last one known); here it becomes the count of the PDF just written.
+    """
+    def count(match: re.Match) -> str:
+        name = posixpath.basename(match.group(2))
+        if name not in counts:
+            return match.group(0)
+        return f"{match.group(1)}{counts[name]}{match.group(3)}"
+
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "data-pdf-pages" in text:
+            page.write_text(PAGE_COUNT.sub(count, text), encoding="utf-8")
+
+
+# ---- the document ------------------------------------------------------------------------------
+
+
+def build_document(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -> str:
+    """A document as one HTML text: cover, contents, then a section per chapter.
 
     Raises `PdfError` if a page is missing, or if a link would lead nowhere in the PDF.
     """
-    root = document_tree(config, site)
+    root = document_tree(site, site_dir, edition)
     unqualify_svg(root)  # `<svg>`, not `<ns0:svg>`, as WeasyPrint's parser reads SVG in HTML
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="html")
 
 
-def document_tree(config, site: Path) -> etree.Element:
-    """`build_document`'s document as the tree it is built as (what `make_pdf` lays out)."""
-    chapters = load_chapters(config, site)
+def document_tree(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -> etree.Element:
+    """`build_document`'s document as the tree it is built as (what `make_pdfs` lays out)."""
+    config = site.config
+    if edition.handout:
+        chapters = load_handout(site, Path(site_dir))
+    else:
+        chapters = load_chapters(site, Path(site_dir))
     by_dest = {chapter.dest_uri: chapter for chapter in chapters}
+    # The handout's links to what it does not hold lead to the site, when its address is known.
+    address = cover_address(config) if edition.handout else ""
     for chapter in chapters:
-        _prepare(chapter, by_dest)
+        _prepare(chapter, by_dest, address)
     known_ids = {
         element.get("id")
         for chapter in chapters
@@ -270,55 +386,124 @@ def document_tree(config, site: Path) -> etree.Element:
     dangling = [
         f"{_shown(docs / chapter.src_uri)}: error: {problem}"
         for chapter in chapters
-        for problem in _drop_dangling_xrefs(chapter.body, known_ids)
+        for problem in _drop_dangling_xrefs(chapter.body, known_ids, address)
     ]
-    if dangling:
+    if dangling and not edition.handout:
         raise PdfError("\n".join(dangling))
     name = str(config["site_name"])
     description = " ".join(str(config.get("site_description") or "").split())
-    edition = edition_date(config)
+    edition_date = site.edition.date()
+    title = name if not edition.handout else f"{name}: {edition.kicker.lower()}"
+    contents = "" if edition.handout else _contents(chapters)
     front = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_text(name)}</title>"
+        f"<title>{_text(title)}</title>"
         f'<meta name="description" content="{_attr(description)}">'
-        f'<meta name="dcterms.created" content="{edition.isoformat()}">'
+        f'<meta name="dcterms.created" content="{edition_date.isoformat()}">'
         '<meta name="generator" content="scripts/commentary/pdf.py (WeasyPrint)">'
         f'</head><body data-site="{_attr(name)}">'
-        f"{_cover(config, edition)}{_contents(chapters)}</body></html>"
+        f"{_cover(config, edition_date, edition.kicker)}{contents}</body></html>"
     )
     root = tinyhtml5.parse(front, namespace_html_elements=False)
     root.find("body").extend(chapter.body for chapter in chapters)
+    for link in root.iter("a"):
+        numbered = "xref" in _classes(link) or link.get("class") == "toc-entry"
+        if numbered and link.get("href", "").startswith("#"):
+            link.set("data-page", PLACEHOLDER)
     return root
 
 
-def edition_date(config) -> datetime.date:
-    """The edition's date, from the site model (SOURCE_DATE_EPOCH's, for reproducible builds)."""
-    from commentary.site import Site
+def cover_address(config, environ: dict[str, str] | None = None) -> str:
+    """The address the cover prints: the site's, when SITE_URL gives it; else none.
 
-    return Site.of(config).edition.date()
+    `site_url` in mkdocs.yml falls back to a placeholder when SITE_URL is not set: a printed
+    placeholder would send readers nowhere.
+    """
+    environ = os.environ if environ is None else environ
+    if not environ.get("SITE_URL", "").strip():
+        return ""
+    return str(config.get("site_url") or "")
 
 
 # ---- chapters ----------------------------------------------------------------------------------
 
 
-def load_chapters(config, site: Path) -> list[Chapter]:
+def load_chapters(site: Site, site_dir: Path) -> list[Chapter]:
     """The chapters in the site model's reading order, each with the article of its page."""
-    from commentary.site import Site
-
     chapters: list[Chapter] = []
     previous_part = ""
-    for entry in Site.of(config).reading_order:
-        file, part = entry.file, entry.section
-        page = site / file.dest_uri
-        if not page.is_file():
-            raise PdfError(f"{_shown(page)}: rendered page for '{file.src_uri}' is missing")
-        article = read_article(page)
-        key = posixpath.splitext(file.src_uri)[0].replace("/", "-").lower() or "page"
-        starts_part = bool(part) and part != previous_part
-        chapter = Chapter(entry.title, file.src_uri, file.dest_uri, key, part, starts_part, article)
+    for entry in site.reading_order:
+        chapter = _chapter(entry, site_dir)
+        chapter.first_in_part = bool(entry.section) and entry.section != previous_part
         chapters.append(chapter)
-        previous_part = part
+        previous_part = entry.section
     return chapters
+
+
+def load_handout(site: Site, site_dir: Path) -> list[Chapter]:
+    """The handout's chapters: a chapter per run of `extra.handout` items on the same page."""
+    by_src = {entry.file.src_uri: entry for entry in site.reading_order}
+    chapters: list[Chapter] = []
+    for item, (src, fragment) in handout_items(site.config):
+        entry = by_src.get(src)
+        if entry is None:
+            raise PdfError(_setting_error(site.config, item, f"no page '{src}' in the nav"))
+        if chapters and chapters[-1].src_uri == src and chapters[-1].keep and fragment:
+            chapter = chapters[-1]
+        else:
+            chapter = _chapter(entry, site_dir)
+            chapter.part = ""
+            chapter.keep = [] if fragment else None
+            chapters.append(chapter)
+        if fragment:
+            if not any(element.get("id") == fragment for element in chapter.body.iter()):
+                problem = f"no id '{fragment}' on '{src}'"
+                raise PdfError(_setting_error(site.config, item, problem))
+            chapter.keep.append(fragment)
+    for number, chapter in enumerate(chapters, start=1):  # a page may be cut twice
+        chapter.key = f"{chapter.key}-{number}"
+    return chapters
+
+
+def handout_items(config) -> Iterator[tuple[str, tuple[str, str]]]:
+    """Each `extra.handout` item as written, with its page and its section id ("" for all)."""
+    items = (config.get("extra") or {}).get(HANDOUT_SETTING)
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise PdfError(_setting_error(
+            config, None, "extra.handout must list the handout's sections ('page.md#id')"
+        ))
+    for item in items:
+        src, _, fragment = item.strip().partition("#")
+        yield item, (src.lstrip("/"), fragment)
+
+
+def _setting_error(config, item: str | None, problem: str) -> str:
+    """`mkdocs.yml:line:col: error: problem`, at the item (or the `handout:` key) if found."""
+    path = Path(str(config.get("config_file_path") or "mkdocs.yml"))
+    line, column = 1, 1
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    pattern = rf"^\s*-\s*['\"]?({re.escape(item)})" if item else rf"^\s*({HANDOUT_SETTING}):"
+    wanted = re.compile(pattern)
+    for number, text in enumerate(lines, start=1):
+        found = wanted.search(text)
+        if found:
+            line, column = number, found.start(1) + 1
+            break
+    return f"{_shown(path)}:{line}:{column}: error: extra.handout: {problem}"
+
+
+def _chapter(entry, site_dir: Path) -> Chapter:
+    """A page's chapter, with the article of its rendered page."""
+    file = entry.file
+    page = site_dir / file.dest_uri
+    if not page.is_file():
+        raise PdfError(f"{_shown(page)}: rendered page for '{file.src_uri}' is missing")
+    key = posixpath.splitext(file.src_uri)[0].replace("/", "-").lower() or "page"
+    return Chapter(entry.title, file.src_uri, file.dest_uri, key, entry.section, False,
+                   read_article(page))
 
 
 def read_article(page: Path) -> etree.Element:
@@ -337,18 +522,54 @@ def read_article(page: Path) -> etree.Element:
     raise PdfError(f"{_shown(page)}: no Material article (article.md-content__inner) found")
 
 
-def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
+def _keep_sections(chapter: Chapter) -> None:
+    """Reduce a chapter's article to its title and the sections `chapter.keep` names.
+
+    A heading's section is the heading and what follows it up to the next heading of its rank
+    or higher; an id on any other element keeps that element.
+    """
+    body = chapter.body
+    by_id = {element.get("id"): element for element in body.iter() if element.get("id")}
+    parents = {id(child): parent for parent in body.iter() for child in parent}
+    kept: list[etree.Element] = []
+    for fragment in chapter.keep:
+        start = by_id[fragment]
+        kept.append(start)
+        if start.tag not in HEADING_TAGS:
+            continue
+        rank = int(start.tag[1])
+        siblings = list(parents[id(start)])
+        for sibling in siblings[siblings.index(start) + 1:]:
+            if sibling.tag in HEADING_TAGS and int(sibling.tag[1]) <= rank:
+                break
+            kept.append(sibling)
+    title = etree.Element("h1")
+    title.text = chapter.title
+    for child in list(body):
+        body.remove(child)
+    body.text = None
+    body.append(title)
+    for element in kept:
+        element = copy.deepcopy(element)
+        element.tail = None
+        body.append(element)
+
+
+def _prepare(chapter: Chapter, by_dest: dict[str, Chapter], address: str = "") -> None:
     """Rewrite one chapter's article for paper, in place."""
     body = chapter.body
     _svg_in_its_namespace(body)
     _drop_furniture(body)
     _lift_empty_anchors(body)
     notes = _take_footnotes(body)
+    if chapter.keep is not None:
+        _keep_sections(chapter)
+        body = chapter.body
     _annotations_to_footnotes(body, notes)
     _references_to_footnotes(body, notes)
     _open_details(body)
     _glue_entry_lines(body)
-    _rewrite_links(body, chapter, by_dest)
+    _rewrite_links(body, chapter, by_dest, address)
     _namespace_ids(body, chapter.key)
     _number_notes(body, chapter.key)
     _separate_adjacent_calls(body)
@@ -373,9 +594,10 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
 
 
 def _drop_furniture(body: etree.Element) -> None:
-    """Remove permalinks, buttons, scripts and the like; drop paragraphs they leave empty."""
+    """Remove permalinks, buttons, scripts, screen-only controls; drop paragraphs left empty."""
     for parent, child in iterparent(body):
-        if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES:
+        control = child.tag == "summary" and _classes(parent) & CONTROL_DETAILS
+        if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES or control:
             _remove(parent, child)
     for parent, child in iterparent(body):
         if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
@@ -607,9 +829,18 @@ def _glue_entry_lines(body: etree.Element) -> None:
             paragraph.set("class", " ".join(sorted(_classes(paragraph) | {"entry-meta"})))
 
 
-def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter]) -> None:
-    """Internal links become page references; external ones print their address."""
+def _rewrite_links(
+    body: etree.Element, chapter: Chapter, by_dest: dict[str, Chapter], address: str = ""
+) -> None:
+    """Internal links become page references; external ones print their address.
+
+    A link to a page the PDF does not hold loses its link; in a note, it prints the page's
+    address on the site instead when the site's `address` is given (the handout: a note's
+    "full reference" then says where). Each page reference keeps its site-relative target in
+    `data-address`, for `_drop_dangling_xrefs`.
+    """
     page_url = "http://site/" + chapter.dest_uri
+    in_notes = _in_notes(body)
     for parent, link in iterparent(body):
         if link.tag != "a" or link.get("href") is None:
             continue
@@ -620,22 +851,48 @@ def _rewrite_links(body: etree.Element, chapter: Chapter, by_dest: dict[str, Cha
             continue
         if parts.scheme:
             continue
+        resolved = urlsplit(urljoin(page_url, href))
+        on_site = resolved.path.lstrip("/") + (f"#{resolved.fragment}" if resolved.fragment else "")
         if href.startswith("#"):
             target = f"{chapter.key}--{href[1:]}" if href[1:] else chapter.key
         else:
-            resolved = urlsplit(urljoin(page_url, href))
             path = resolved.path.lstrip("/")
             if path == "" or path.endswith("/"):
                 path += "index.html"
             other = by_dest.get(path)
             if other is None:  # not part of the PDF (the PDF itself, a download)
-                _unwrap(parent, link)
+                to = address and id(link) in in_notes and urljoin(address, on_site)
+                _to_address(parent, link, to)
                 continue
             fragment = resolved.fragment
             target = f"{other.key}--{fragment}" if fragment else other.key
+        link.set("data-address", on_site)
         link.set("href", "#" + target)
         link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
         link.attrib.pop("title", None)
+
+
+def _in_notes(body: etree.Element) -> set[int]:
+    """The `id()` of every element inside a footnote."""
+    return {
+        id(element)
+        for note in body.iter()
+        if "fn" in _classes(note)
+        for element in note.iter()
+        if element is not note
+    }
+
+
+def _to_address(parent: etree.Element, link: etree.Element, address: str) -> None:
+    """Make a link lead to `address` and print it, or, without an address, unwrap it."""
+    if not address:
+        _unwrap(parent, link)
+        return
+    link.attrib.pop("data-address", None)
+    link.attrib.pop("title", None)
+    link.set("href", address)
+    link.set("class", " ".join(sorted(_classes(link) - {"xref"})))
+    _print_address(parent, link, address)
 
 
 def _print_address(parent: etree.Element, link: etree.Element, href: str) -> None:
@@ -668,13 +925,16 @@ def _namespace_ids(body: etree.Element, key: str) -> None:
             element.set("id", f"{key}--{element.get('id')}")
 
 
-def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
+def _drop_dangling_xrefs(body: etree.Element, known: set[str], address: str = "") -> list[str]:
     """Unwrap each page reference to an id the PDF lacks; return what each one was.
 
-    Such a reference would have no page to print. The site's own links are checked before the
-    build, so one here means the rewriting for paper lost an id: the caller reports it.
+    Such a reference would have no page to print. In the full edition the site's own links are
+    checked before the build, so one here means the rewriting for paper lost an id: the caller
+    reports it. In the handout, which holds a few sections, it is text, or in a note it leads to
+    the site (`address`).
     """
     problems = []
+    in_notes = _in_notes(body)
     for parent, link in iterparent(body):
         if link.tag != "a" or "xref" not in _classes(link):
             continue
@@ -682,7 +942,9 @@ def _drop_dangling_xrefs(body: etree.Element, known: set[str]) -> list[str]:
         if target not in known:
             label = " ".join("".join(link.itertext()).split())
             problems.append(f"the PDF has no '#{target}' for the link '{label}'")
-            _unwrap(parent, link)
+            on_site = link.get("data-address", "")
+            to = address and on_site and id(link) in in_notes and urljoin(address, on_site)
+            _to_address(parent, link, to)
     return problems
 
 
@@ -712,15 +974,15 @@ def _svg_in_its_namespace(body: etree.Element) -> None:
 # ---- front matter ------------------------------------------------------------------------------
 
 
-def _cover(config, edition: datetime.date) -> str:
-    """The cover page: title, subtitle, the article's citation and the edition date."""
+def _cover(config, edition: datetime.date, kicker: str) -> str:
+    """The cover page: title, subtitle, the article's citation, the edition date and address."""
     name = str(config["site_name"])
-    url = str(config.get("site_url") or "")
+    url = cover_address(config)
     rights = " ".join(str(config.get("copyright") or "").split())
     when = f"{edition.day} {edition:%B %Y}"
     return (
         '<section class="cover">'
-        '<p class="cover-kicker">Seminar edition</p>'
+        f'<p class="cover-kicker">{_text(kicker)}</p>'
         f'<h1 class="cover-title">{_text(name)}</h1>'
         f'<p class="cover-subtitle">{_text(SUBTITLE)}</p>'
         '<div class="cover-article">'
@@ -730,7 +992,7 @@ def _cover(config, edition: datetime.date) -> str:
         "</div>"
         '<div class="cover-edition">'
         f'<p>Edition of <time datetime="{edition.isoformat()}">{when}</time></p>'
-        + (f'<p class="cover-url">{_text(url)}</p>' if url else "")
+        + (f'<p class="cover-url"><a href="{_attr(url)}">{_text(url)}</a></p>' if url else "")
         + (f'<p class="cover-rights">{_text(rights)}</p>' if rights else "")
         + "</div></section>"
     )
@@ -747,11 +1009,14 @@ def _contents(chapters: list[Chapter]) -> str:
                 f'<li class="toc-part"><a href="#{chapter.key}">{_text(chapter.part)}</a></li>'
             )
         level = "toc-chapter toc-in-part" if chapter.part else "toc-chapter"
-        rows.append(f'<li class="{level}"><a href="#{chapter.key}">{_text(chapter.title)}</a>')
+        rows.append(
+            f'<li class="{level}"><a class="toc-entry" href="#{chapter.key}">'
+            f"{_text(chapter.title)}</a>"
+        )
         if chapter.sections:
             rows.append('<ol class="toc-sections">')
             rows.extend(
-                f'<li><a href="#{_attr(anchor)}">{_text(title)}</a></li>'
+                f'<li><a class="toc-entry" href="#{_attr(anchor)}">{_text(title)}</a></li>'
                 for anchor, title in chapter.sections
             )
             rows.append("</ol>")

@@ -45,8 +45,8 @@ CHART_MARKER = f"{extension.MARKER_PREFIX}{CHART}{extension.MARKER_SUFFIX}"
 BIBLIOGRAPHY = "bibliography.yaml"
 # The page that renders the bibliography.
 SOURCES_PAGE = "sources.md"
-# The generated file that only a build with the PDF writes.
-PDF = "commentary.pdf"
+# The generated files that only a build with the PDFs writes: the full edition and the handout.
+PDFS = ("commentary.pdf", "handout.pdf")
 # Stands for the link to the timeline in the chart, drawn once and given each page's link after.
 TIMELINE_HREF = "commentary-timeline-href"
 
@@ -126,7 +126,7 @@ class Site:
         for uri in self.generated_files:
             if files.get_file_from_path(uri) is not None or uri in self.absent_files:
                 continue
-            kept = self.kept_pdf if uri == PDF else None
+            kept = self.kept_pdf(uri) if uri in PDFS else None
             if kept is not None:
                 directory_urls = self.config.use_directory_urls
                 files.append(File(uri, str(kept.parent), self.config.site_dir, directory_urls))
@@ -146,12 +146,11 @@ class Site:
         names = (self.config.extra or {}).get("generated_files", [])
         return [str(name).lstrip("/") for name in names]
 
-    @property
-    def kept_pdf(self) -> Path | None:
-        """The last good PDF, which a build that writes none copies in (None: there is none)."""
-        if self.writes_pdf or PDF not in self.generated_files:
+    def kept_pdf(self, name: str) -> Path | None:
+        """The last good PDF `name`, which a build that writes none copies in (None: none)."""
+        if self.writes_pdf or name not in self.generated_files:
             return None
-        pdf = self.published / PDF
+        pdf = self.published / name
         in_place = Path(self.config.site_dir).resolve() == self.published.resolve()
         if in_place or not pdf.is_file() or not pdf.stat().st_size:
             return None  # a plain `mkdocs build` empties site/ before it copies anything
@@ -159,10 +158,10 @@ class Site:
 
     @property
     def absent_files(self) -> list[str]:
-        """Generated files this build leaves out: the PDF, when it writes none and keeps none."""
-        if PDF in self.generated_files and not self.writes_pdf and self.kept_pdf is None:
-            return [PDF]
-        return []
+        """Generated files this build leaves out: each PDF, when it writes none and keeps none."""
+        if self.writes_pdf:
+            return []
+        return [n for n in PDFS if n in self.generated_files and self.kept_pdf(n) is None]
 
     # ---- reading order ----------------------------------------------------------------------
 
