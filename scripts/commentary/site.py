@@ -280,7 +280,8 @@ class Site:
             from commentary import timeline as timeline_data
 
             entries = timeline_data.entries_from_html(self.scans[TIMELINE].html)
-            written += _write(site_dir / "timeline.csv", timeline_data.to_csv(entries))
+            # A byte-order mark first, so that Excel reads the file as UTF-8.
+            written += _write(site_dir / "timeline.csv", "\ufeff" + timeline_data.to_csv(entries))
             written += _write(site_dir / "timeline.json", timeline_data.to_json(entries))
         return written
 

@@ -276,7 +276,11 @@
         .catch(() => { meta.textContent = translate("search.result.none"); });
     }
 
+    // The results' scrolling box is a Tab stop (so that the keyboard can scroll it) only while
+    // search is open: closed, it is an empty stop (the theme's markup makes it one always).
+    const scroller = result.closest(".md-search__scrollwrap");
     function reveal(open) {
+      if (scroller) scroller.tabIndex = open ? 0 : -1;
       list.hidden = !open;
       list.setAttribute("role", open ? "list" : "presentation");
       if (open) start();
@@ -291,6 +295,7 @@
       query.blur();
     };
 
+    reveal(searchToggle.checked);
     searchToggle.addEventListener("change", () => reveal(searchToggle.checked));
     // Focusing the box opens search (once the click that focused it is over: a click on the
     // search button toggles search by itself), and that click focuses the box, which also
@@ -488,18 +493,17 @@
     }
   }
 
-  // (10) A code block too wide for its box can be scrolled from the keyboard (it takes focus),
-  // as the theme made it; checked when the block comes near the screen and is laid out.
-  const blocks = document.querySelectorAll(".md-content pre > code");
-  if (blocks.length) {
-    const wideBlocks = new IntersectionObserver((entries) => {
-      for (const { target, isIntersecting } of entries) {
-        if (!isIntersecting) continue;
-        if (target.scrollWidth > target.clientWidth) target.setAttribute("tabindex", "0");
+  // (10) A code block or a table too wide for its box can be scrolled from the keyboard (it
+  // takes focus), as the theme made it; checked whenever its size changes, after layout.
+  const scrollers = document.querySelectorAll(".md-content pre > code, .md-content table");
+  if (scrollers.length && window.ResizeObserver) {
+    const wideBoxes = new ResizeObserver((entries) => {
+      for (const { target } of entries) {
+        if (target.scrollWidth > target.clientWidth + 1) target.setAttribute("tabindex", "0");
         else target.removeAttribute("tabindex");
       }
-    }, { rootMargin: "100% 0px" });
-    for (const block of blocks) wideBlocks.observe(block);
+    });
+    for (const box of scrollers) wideBoxes.observe(box);
   }
 
   // (11) The header shows the page's title once its heading has scrolled under the header.
@@ -741,12 +745,6 @@
     });
   }
 
-  // (16) The search results' scrolling box is no Tab stop of its own (the theme's markup makes it
-  // one): the arrow keys move through the results, and a closed search leaves no empty stop.
-  for (const box of document.querySelectorAll(".md-search__scrollwrap[tabindex]")) {
-    box.setAttribute("tabindex", "-1");
-  }
-
   // (17) A code block (the "How to cite" blocks) has a button that copies its text, the theme's
   // content.code.copy.
   if (navigator.clipboard) {
@@ -784,6 +782,7 @@
     if (opener) {
       opener.tabIndex = 0;
       opener.setAttribute("role", "button");
+      if (!opener.hasAttribute("aria-label")) opener.setAttribute("aria-label", "Navigation");
       opener.addEventListener("keydown", (event) => {
         if (event.key === " ") { event.preventDefault(); opener.click(); }
       });
