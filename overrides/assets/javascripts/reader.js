@@ -610,7 +610,10 @@
       current = -2;
       mark();
     };
+    // The browser matches :target only once it has gone to the address's fragment, after this
+    // script has run: counted again then.
     update();
+    addEventListener("load", update);
     addEventListener("hashchange", update);
     document.addEventListener("click", (event) => {
       const link = event.target.closest && event.target.closest("a[href^='#']");
@@ -747,7 +750,7 @@
 
   // (17) A code block (the "How to cite" blocks) has a button that copies its text, the theme's
   // content.code.copy.
-  if (navigator.clipboard) {
+  if (feature("content.code.copy") && navigator.clipboard) {
     for (const code of document.querySelectorAll(".md-content pre > code")) {
       const copy = document.createElement("button");
       copy.type = "button";
