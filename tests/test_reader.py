@@ -1266,3 +1266,20 @@ def test_mkdocs_yml_uses_only_markdown_extensions_known_to_work_with_reader_js()
     assert not unknown, (
         f"mkdocs.yml adds {unknown}: check that they need no script of the theme's (or teach "
         "reader.js what they need), then add them to READER_EXTENSIONS")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_tapping_an_abbreviation_shows_its_expansion_on_a_phone(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + PRINCIPLE, wait_until="networkidle")
+        abbreviation = tab.locator(".md-content__inner > p abbr[title]").first
+        abbreviation.scroll_into_view_if_needed()
+        abbreviation.tap()
+        tooltip = tab.get_by_role("tooltip")
+        assert tooltip.is_visible()
+        assert tooltip.inner_text().strip() == abbreviation.get_attribute("title")
+    finally:
+        context.close()

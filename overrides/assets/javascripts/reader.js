@@ -122,7 +122,15 @@
   function showPreview(reference) {
     clearTimeout(hiding);
     if (host === reference || !popovers) return;
-    const note = document.getElementById(decodeURIComponent(reference.hash.slice(1)));
+    // A footnote reference shows its footnote; an abbreviation its expansion (its title).
+    let note;
+    if (reference.hash) {
+      note = document.getElementById(decodeURIComponent(reference.hash.slice(1)));
+    } else {
+      note = document.createElement("div");
+      note.append(document.createElement("p"));
+      note.firstChild.textContent = reference.title;
+    }
     if (!note) return;
     if (!preview) {
       preview = document.createElement("div");
@@ -156,6 +164,13 @@
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && host) hidePreview();
+  });
+  // An abbreviation's expansion is its title, which only a mouse shows (as the browser's own
+  // tooltip): a tap or a click on it shows the expansion in the preview too.
+  document.addEventListener("click", (event) => {
+    const abbreviation = event.target.closest && event.target.closest(".md-content abbr[title]");
+    if (abbreviation) showPreview(abbreviation);
+    else if (host && !host.hash && !preview.contains(event.target)) hidePreview();
   });
 
   // (4) Search, with the theme's worker (lunr, in its own thread) and the theme's markup. The
