@@ -205,7 +205,8 @@
       if (parent) article.append(element("div", { class: "md-search-result__icon md-icon" }));
       article.append(element(parent ? "h1" : "h2", {}, doc.title));
       if (teaser && doc.text.length) article.insertAdjacentHTML("beforeend", doc.text);
-      const missing = Object.keys(doc.terms).filter((term) => !doc.terms[term]);
+      const missing = Object.keys(doc.terms)
+        .filter((term) => !doc.terms[term] && !added.has(term.toLowerCase()));
       if (teaser && missing.length) {
         article.append(element("p", { class: "md-search-result__terms" },
           `${escape(translate("search.result.term.missing"))}: ${
@@ -258,18 +259,37 @@
       }
     }
 
-    // The site spells the British way; a word typed the American way is looked up as the site
-    // spells it ("denuclearization" finds "denuclearisation").
-    const british = (text) => text
-      .replace(/(\p{L}{2,})iz(e|es|ed|ing|ation|ations|er|ers)\b/giu, "$1is$2")
-      .replace(/(\p{L}{2,})yz(e|es|ed|ing)\b/giu, "$1ys$2")
-      .replace(/\b(behavi|hon|fav|lab|neighb|harb|rum)or(s|ed|ing|ite|able)?\b/giu, "$1our$2")
-      .replace(/\b(cent|theat)er(s)?\b/giu, "$1re$2")
-      .replace(/\b(defen|offen|licen)se(s)?\b/giu, "$1ce$2");
+    // The site spells the British way, and its sources' titles often the American way: a word
+    // typed in either spelling is looked up in both ("denuclearization" and "denuclearisation"
+    // find the same pages). The other spelling is an extra term, never shown as missing. Only
+    // -ize/-ise, -yze/-yse and a few -or/-our words: "Carter Center" and "prize" stay as typed.
+    const US = /^(\p{L}{3,})iz(e|es|ed|ing|ation|ations|er|ers)$/iu;
+    const UK = /^(\p{L}{3,})is(e|es|ed|ing|ation|ations|er|ers)$/iu;
+    const US_YZE = /^(\p{L}{2,})yz(e|es|ed|ing)$/iu;
+    const UK_YSE = /^(\p{L}{2,})ys(e|es|ed|ing)$/iu;
+    const US_OR = /^(behavi|hon|fav|neighb|harb|rum)or(s|ed|ing|ite|able)?$/iu;
+    const UK_OUR = /^(behavi|hon|fav|neighb|harb|rum)our(s|ed|ing|ite|able)?$/iu;
+    const added = new Set();
+    function otherSpelling(word) {
+      for (const [from, to] of [[US, "$1is$2"], [UK, "$1iz$2"], [US_YZE, "$1ys$2"],
+                                [UK_YSE, "$1yz$2"], [US_OR, "$1our$2"], [UK_OUR, "$1or$2"]]) {
+        if (from.test(word)) return word.replace(from, to);
+      }
+      return null;
+    }
+    function bothSpellings(text) {
+      added.clear();
+      const words = text.split(/\s+/).filter(Boolean);
+      for (const word of words) {
+        const other = otherSpelling(word);
+        if (other && !words.includes(other)) added.add(other.toLowerCase());
+      }
+      return added.size ? `${text} ${[...added].join(" ")}` : text;
+    }
     function send() {
       if (!ready || query.value === sent) return;
       sent = query.value;
-      worker.postMessage({ type: 2, data: british(sent) });    // QUERY
+      worker.postMessage({ type: 2, data: bothSpellings(sent) }); // QUERY
     }
 
     function start() {
