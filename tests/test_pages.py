@@ -260,7 +260,7 @@ def test_missing_address_shows_the_styled_404_page(context, site_url: str, missi
     try:
         response = page.goto(site_url + missing, wait_until="networkidle")
         assert response is not None and response.status == 404
-        assert "404" in page.locator("article h1").inner_text()
+        assert page.locator("article h1").inner_text() == "Page not found"
         # Material's stylesheet is loaded and applied: the header sticks to the top.
         assert page.evaluate(
             """(pattern) => Array.from(document.styleSheets).some(
@@ -324,3 +324,23 @@ def test_search_finds_a_principle_page_term(
         assert word in page.locator("article").text_content().lower()
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("missing", ["no-such-page/", "principles/no/such/page.html"])
+def test_404_page_offers_a_way_on(context, site_url: str, missing: str) -> None:
+    page = context.new_page()
+    try:
+        page.goto(site_url + missing, wait_until="networkidle")
+        article = page.locator("article")
+        assert article.get_by_role("link", name="Sources").count() == 1
+        article.get_by_role("link", name="overview").click()
+        page.wait_for_load_state("networkidle")
+        assert page.url == site_url
+    finally:
+        page.close()
+
+
+def test_timeline_csv_starts_with_a_byte_order_mark_for_excel(built_site: Path) -> None:
+    import codecs
+
+    assert (built_site / "timeline.csv").read_bytes().startswith(codecs.BOM_UTF8)

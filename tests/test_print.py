@@ -166,3 +166,37 @@ def test_print_stylesheet_leaves_the_screen_alone(browser, site_url: str) -> Non
         ) == "print"
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("page", [PRINCIPLE, "principles/both-koreas/", "timeline/"])
+def test_printed_page_never_ends_with_a_heading(browser, site_url: str, page: str,
+                                                tmp_path: Path) -> None:
+    import subprocess
+
+    tab = open_for_print(browser, site_url + page)
+    headings = tab.locator(".md-content :is(h2, h3)").evaluate_all(
+        "hs => hs.map(h => h.textContent.replace('¶', '').trim())")
+    pdf = tmp_path / "page.pdf"
+    tab.pdf(path=str(pdf), format="A4")
+    tab.close()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    stranded = []
+    for number, sheet in enumerate(text.split("\f")[:-1], start=1):
+        lines = [line.strip() for line in sheet.splitlines() if line.strip()]
+        if lines and lines[-1] in headings:
+            stranded.append(f"page {number}: {lines[-1]}")
+    assert stranded == []
+
+
+def test_printing_from_the_dark_palette_gives_white_paper(browser, site_url: str) -> None:
+    context = browser.new_context(color_scheme="dark")
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + PRINCIPLE)
+        assert tab.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        tab.emulate_media(media="print", color_scheme="dark")
+        background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(255, 255, 255)"
+    finally:
+        context.close()

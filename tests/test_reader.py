@@ -274,26 +274,6 @@ def loads(browser, site_url: str) -> dict[str, Load]:
     return recorded
 
 
-def _lay_out_every_block(tab) -> None:
-    """Scroll through the page once, as a reader would, then back to the top.
-
-    The page's blocks are laid out only near the screen (content-visibility in commentary.css),
-    with an estimated height until then; axe-core works out what lies behind each text from the
-    positions of boxes, and an estimate would put the footer behind the last footnotes. Once
-    laid out, a block keeps its real height.
-    """
-    tab.evaluate("""async () => {
-      const frame = () => new Promise(
-        done => requestAnimationFrame(() => requestAnimationFrame(done)));
-      for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
-        scrollTo(0, y);
-        await frame();
-      }
-      scrollTo(0, 0);
-      await frame();
-    }""")
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize("palette", sorted(SCHEMES))
@@ -306,7 +286,6 @@ def test_axe_finds_no_wcag_21_aa_violation(open_page, site_url: str, page: str, 
     tab = open_page(site_url + page, viewport=DESKTOP if screen == "desktop" else PHONE,
                     color_scheme=palette)
     assert tab.locator("body").get_attribute("data-md-color-scheme") == SCHEMES[palette]
-    _lay_out_every_block(tab)
     results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = results.response["violations"]
     report = [
@@ -434,10 +413,11 @@ def test_back_to_top_shows_while_scrolling_up_and_leads_to_the_top(open_page,
     button = tab.locator("button.md-top")
     assert button.get_attribute("hidden") is not None
     assert button.get_attribute("tabindex") == "-1"
-    tab.evaluate("scrollTo(0, 3000)")
-    tab.wait_for_timeout(100)
+    tab.mouse.move(200, 400)
+    tab.mouse.wheel(0, 3000)
+    tab.wait_for_function("() => scrollY > 2000")
     assert button.get_attribute("hidden") is not None, "shown while the reader scrolls down"
-    tab.evaluate("scrollTo(0, 2600)")
+    tab.mouse.wheel(0, -400)
     tab.wait_for_function("() => !document.querySelector('button.md-top').hidden")
     assert button.get_attribute("tabindex") is None
     button.click()
@@ -659,14 +639,15 @@ def test_annotation_marker_is_announced_as_a_button_that_expands_its_note(
     tab = open_page(site_url + PRINCIPLE)
     marker = tab.locator(".md-annotation__index").first
     selector = f"[popovertarget='{marker.get_attribute('popovertarget')}']"
-    number = marker.locator("[data-md-annotation-id]").get_attribute("data-md-annotation-id")
+    total = tab.locator(".md-annotation__index").count()
     role, name, states = _accessibility(tab, selector)
-    assert (role, name, states.get("expanded")) == ("button", f"Note {number}", False)
+    # Named by its place on the page, so that the ten markers of a page have ten names.
+    assert (role, name, states.get("expanded")) == ("button", f"Note 1 of {total}", False)
 
     marker.click()
     _note(tab, marker).wait_for(state="visible")
     role, name, states = _accessibility(tab, selector)
-    assert (role, name, states.get("expanded")) == ("button", f"Note {number}", True)
+    assert (role, name, states.get("expanded")) == ("button", f"Note 1 of {total}", True)
     assert "details" in states, "the open note is not tied to its marker"
 
 
@@ -848,3 +829,461 @@ def test_the_overview_shows_the_argument_and_its_three_principles_in_one_screen(
             f"{element} ends below the fold")
     for number, slug in enumerate(["leader-first", "both-koreas", "nuclear-first"]):
         assert cards.nth(number).locator(f"a[href*='principles/{slug}/']").count() == 1
+
+
+# ---- What a reader met in a real browser (issue 20; ../shared/research/review-reader-1.md) -----
+
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
+# How far below the header a link's target may land (the theme's scroll margin is about 20px).
+LANDING = range(-2, 60)
+# In-site links with a fragment on a page, spread over the page: at most this many per page.
+SAMPLED_FRAGMENTS = 4
+FRAGMENT_LINKS_JS = """(limit) => {
+  const seen = new Set(), found = [];
+  for (const a of document.querySelectorAll('.md-content a[href*="#"]')) {
+    let url;
+    try { url = new URL(a.href); } catch { continue; }
+    if (url.origin !== location.origin || !url.hash || url.hash.length < 2) continue;
+    const key = url.pathname + url.hash;
+    if (!seen.has(key)) { seen.add(key); found.push(url.href); }
+  }
+  const step = Math.max(1, Math.floor(found.length / limit));
+  return found.filter((_, i) => i % step === 0).slice(0, limit);
+}"""
+# Where a link's target sits once the page has settled: its top against the header's bottom,
+# whether the page could scroll further, and the address's fragment.
+LANDED_JS = """(id) => {
+  const target = document.getElementById(id);
+  const header = document.querySelector('[data-md-component=header]').getBoundingClientRect();
+  const box = target.getBoundingClientRect();
+  const end = scrollY + innerHeight >= document.documentElement.scrollHeight - 2;
+  return {offset: Math.round(box.top - header.bottom), end, inView: box.top < innerHeight,
+          hash: decodeURIComponent(location.hash.slice(1))};
+}"""
+# List numbers and timeline dots that hang left of their box: any ancestor that clips (overflow,
+# paint containment, skipped content) must leave room for them.
+CLIPPED_MARKERS_JS = """() => {
+  const canvas = document.createElement('canvas').getContext('2d'), out = [];
+  const clips = (el) => {
+    const s = getComputedStyle(el);
+    return s.overflowX !== 'visible' || /paint|strict|content/.test(s.contain)
+      || s.contentVisibility === 'auto' || s.contentVisibility === 'hidden';
+  };
+  const check = (el, left, name) => {
+    // The box itself too: a dot is drawn by the entry's own ::before.
+    for (let a = el; a && !a.matches('.md-main'); a = a.parentElement) {
+      if (clips(a) && a.getBoundingClientRect().left > left + 0.5) {
+        out.push(`${name} cut by ${a.tagName.toLowerCase()}.${a.className}`);
+        return;
+      }
+    }
+  };
+  for (const ol of document.querySelectorAll('.md-content ol')) {
+    const start = ol.start || 1;
+    Array.from(ol.children).forEach((li, i) => {
+      const s = getComputedStyle(li);
+      if (s.display !== 'list-item' || s.listStyleType === 'none') return;
+      canvas.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+      const width = canvas.measureText(`${start + i}. `).width;
+      check(li, li.getBoundingClientRect().left - width, `list number ${start + i}`);
+    });
+  }
+  for (const entry of document.querySelectorAll('.tl-entry')) {
+    const dot = getComputedStyle(entry, '::before');
+    if (dot.content === 'none') continue;
+    check(entry, entry.getBoundingClientRect().left + parseFloat(dot.left),
+          `timeline dot of ${entry.querySelector('[id]')?.id}`);
+  }
+  return out.slice(0, 5);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_links_to_a_fragment_land_their_target_under_the_header_and_keep_the_address(
+    open_page, site_url: str, page: str, screen: str
+) -> None:
+    tab = open_page(site_url + page, viewport=SCREENS[screen])
+    links = tab.evaluate(FRAGMENT_LINKS_JS, SAMPLED_FRAGMENTS)
+    wrong = []
+    for link in links:
+        tab.goto(link, wait_until="networkidle")
+        fragment = link.split("#", 1)[1]
+        target_id = tab.evaluate("f => decodeURIComponent(f)", fragment)
+        # Settled: whatever moves the page after load (layout, the script) has had its turn.
+        tab.wait_for_timeout(500)
+        landed = tab.evaluate(LANDED_JS, target_id)
+        # The reader reads on a little; once the scrolling stops, the address still names it.
+        tab.mouse.move(100, 400)
+        tab.mouse.wheel(0, 30)
+        tab.wait_for_timeout(600)
+        landed["after scrolling"] = tab.evaluate(LANDED_JS, target_id)["hash"]
+        placed = landed["offset"] in LANDING or (landed["end"] and landed["inView"])
+        if not placed or target_id != landed["hash"] or target_id != landed["after scrolling"]:
+            wrong.append(f"{link}: {landed}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_no_list_number_or_timeline_dot_is_cut_off(open_page, site_url: str, page: str,
+                                                    screen: str) -> None:
+    tab = open_page(site_url + page, viewport=SCREENS[screen])
+    assert tab.evaluate(CLIPPED_MARKERS_JS) == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_page_does_not_scroll_sideways_on_a_laptop(open_page, site_url: str, page: str) -> None:
+    tab = open_page(site_url + page, viewport=DESKTOP)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert not tab.evaluate(STICKING_OUT_JS), "content cut off at the right edge of the screen"
+
+
+TIMELINE = "timeline/"
+FILTER = "#bears-on-both-koreas"
+SHOWN_ENTRIES_JS = """() => [
+  document.querySelectorAll('.tl-entry').length,
+  Array.from(document.querySelectorAll('.tl-entry')).filter(e => e.getClientRects().length).length
+]"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_timeline_filter_stays_in_the_address_while_scrolling_and_on_reload(
+    open_page, site_url: str, screen: str
+) -> None:
+    tab = open_page(site_url + TIMELINE + FILTER, viewport=SCREENS[screen])
+    total, shown = tab.evaluate(SHOWN_ENTRIES_JS)
+    assert 0 < shown < total
+    tab.mouse.move(100, 400)
+    for _ in range(4):
+        tab.mouse.wheel(0, 800)
+    tab.wait_for_timeout(600)
+    assert urlsplit(tab.url).fragment == FILTER[1:]
+    tab.reload(wait_until="networkidle")
+    assert tab.evaluate(SHOWN_ENTRIES_JS) == [total, shown]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_timeline_filter_says_how_many_entries_show(open_page, site_url: str) -> None:
+    tab = open_page(site_url + TIMELINE, viewport=PHONE)
+    status = tab.get_by_role("status")
+    total, _ = tab.evaluate(SHOWN_ENTRIES_JS)
+    assert status.inner_text() == f"Showing all {total} entries."
+    tab.locator(".tl-filter").get_by_role("link", name="Principle 2").click()
+    _, shown = tab.evaluate(SHOWN_ENTRIES_JS)
+    assert status.inner_text() == f"Showing {shown} of {total} entries."
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_table_of_contents_lists_and_marks_only_the_entries_the_filter_shows(
+    open_page, site_url: str
+) -> None:
+    tab = open_page(site_url + TIMELINE + FILTER, viewport=DESKTOP)
+    toc = tab.locator(".md-sidebar--secondary [data-md-component=toc]")
+    listed = toc.locator("a.md-nav__link:visible").evaluate_all(
+        "links => links.map(a => decodeURIComponent(a.hash.slice(1)))")
+    hidden = tab.evaluate("""ids => ids.filter(id =>
+        !document.getElementById(id).getClientRects().length)""", listed)
+    assert listed and hidden == []
+    tab.mouse.move(600, 400)
+    tab.mouse.wheel(0, 5000)
+    tab.wait_for_timeout(400)
+    active = toc.locator("a.md-nav__link--active")
+    assert active.count() == 1
+    target = active.evaluate("a => decodeURIComponent(a.hash.slice(1))")
+    assert tab.evaluate("id => document.getElementById(id).getClientRects().length", target)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_following_an_entry_in_the_table_of_contents_keeps_the_filter(open_page,
+                                                                       site_url: str) -> None:
+    tab = open_page(site_url + TIMELINE + FILTER, viewport=DESKTOP)
+    link = tab.locator(".md-sidebar--secondary a.md-nav__link:visible").nth(12)
+    target = link.evaluate("a => decodeURIComponent(a.hash.slice(1))")
+    link.click()
+    expect_in_view = tab.evaluate(LANDED_JS, target)
+    assert expect_in_view["offset"] in LANDING or expect_in_view["end"]
+    assert urlsplit(tab.url).fragment == FILTER[1:]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_prose_column_sits_midway_between_the_sidebars_on_a_laptop(open_page,
+                                                                    site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    left = tab.locator(".md-sidebar--primary").bounding_box()
+    right = tab.locator(".md-sidebar--secondary").bounding_box()
+    text = tab.locator(".md-content__inner > p").first.bounding_box()
+    assert left and right and text
+    before = text["x"] - (left["x"] + left["width"])
+    after = right["x"] - (text["x"] + text["width"])
+    assert abs(before - after) <= 4, f"{before:.0f}px before the text, {after:.0f}px after it"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_overview_cards_sit_three_across_on_a_laptop(open_page, site_url: str) -> None:
+    tab = open_page(site_url, viewport=DESKTOP)
+    tops = {round(box["y"]) for box in (
+        tab.locator(".cm-principles > ul > li").nth(n).bounding_box() for n in range(3))}
+    assert len(tops) == 1, f"the cards start at {sorted(tops)}"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_fact_check_tables_use_the_width_beside_the_text_on_a_laptop(open_page,
+                                                                      site_url: str) -> None:
+    tab = open_page(site_url + "factcheck/", viewport=DESKTOP)
+    table = tab.locator(".md-content__inner > table").first.bounding_box()
+    text = tab.locator(".md-content__inner > p").first.bounding_box()
+    assert table and text and table["width"] > text["width"] + 40
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("palette", sorted(SCHEMES))
+def test_fact_check_reads_claim_by_claim_on_a_phone_with_the_verdict_marked(
+    open_page, site_url: str, palette: str
+) -> None:
+    tab = open_page(site_url + "factcheck/", viewport=PHONE, color_scheme=palette)
+    cut = tab.locator(".md-content table").evaluate_all(
+        "ts => ts.filter(t => t.scrollWidth > t.clientWidth + 1).length")
+    assert cut == 0, f"{cut} fact-check tables scroll sideways on a phone"
+    verdicts = tab.locator("td.cm-verdict")
+    assert verdicts.count() > 10
+    body = tab.locator(".md-content__inner > p").first.evaluate("p => getComputedStyle(p).color")
+    for verdict in (verdicts.nth(n) for n in range(verdicts.count())):
+        assert verdict.inner_text().strip() in {"correct", "imprecise", "wrong", "unverified"}
+        style = verdict.evaluate("""td => [getComputedStyle(td).color,
+            getComputedStyle(td, '::before').content]""")
+        assert style[0] != body and style[1] not in ("none", "normal", '""')
+    # Each row is one block, as wide as the text: the claim, then its verdict and reasons.
+    row = tab.locator(".md-content table tbody tr").first.bounding_box()
+    assert row and row["width"] > PHONE["width"] * 0.8
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("address", [PRINCIPLE + "#questions", "glossary/#sunshine-policy",
+                                     TIMELINE + "#2019-02-hanoi-summit"])
+def test_back_to_top_stays_hidden_on_arriving_at_a_section(open_page, site_url: str,
+                                                           address: str) -> None:
+    tab = open_page(site_url + address, viewport=DESKTOP)
+    tab.wait_for_timeout(400)
+    assert tab.locator("button.md-top").get_attribute("hidden") is not None
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_table_of_contents_starts_again_from_the_top_after_back_to_top(open_page,
+                                                                        site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    tab.mouse.move(600, 400)
+    tab.mouse.wheel(0, 100_000)
+    tab.wait_for_function("() => scrollY + innerHeight >= document.body.scrollHeight - 2")
+    tab.mouse.wheel(0, -300)
+    tab.locator("button.md-top").click()
+    tab.wait_for_function("() => scrollY === 0")
+    first = tab.locator(".md-sidebar--secondary a.md-nav__link").first
+    tab.wait_for_function("""() => document.querySelector(
+        '.md-sidebar--secondary .md-sidebar__scrollwrap').scrollTop === 0""")
+    assert first.is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_back_returns_to_the_section_the_reader_left(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    heading = tab.locator(".md-content h2[id]").nth(3)
+    section = heading.get_attribute("id")
+    heading.evaluate("h => scrollTo(0, h.getBoundingClientRect().top + scrollY - 60)")
+    tab.wait_for_function(f"() => location.hash === '#{section}'")
+    tab.goto(site_url + TIMELINE, wait_until="networkidle")
+    tab.go_back(wait_until="networkidle")
+    tab.wait_for_timeout(600)
+    assert urlsplit(tab.url).fragment == section
+    landed = tab.evaluate(LANDED_JS, section)
+    assert -20 <= landed["offset"] <= 40, landed
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("principles/")])
+def test_every_annotation_marker_has_a_name_of_its_own(open_page, site_url: str,
+                                                       page: str) -> None:
+    tab = open_page(site_url + page, viewport=PHONE)
+    names = tab.locator(".md-annotation__index").evaluate_all(
+        "bs => bs.map(b => b.getAttribute('aria-label'))")
+    assert names and len(set(names)) == len(names), names
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_open_note_closes_once_its_marker_scrolls_under_the_header(open_page,
+                                                                   site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=DESKTOP)
+    marker = tab.locator(".md-annotation__index").first
+    marker.scroll_into_view_if_needed()
+    marker.click()
+    note = _note(tab, marker)
+    assert note.evaluate("n => n.matches(':popover-open')")
+    tab.mouse.move(600, 600)
+    tab.mouse.wheel(0, 900)
+    tab.wait_for_function("""m => document.querySelector(`[popovertarget='${m}']`)
+        .getBoundingClientRect().top < 0""", arg=marker.get_attribute("popovertarget"))
+    tab.wait_for_function("id => !document.getElementById(id).matches(':popover-open')",
+                          arg=marker.get_attribute("popovertarget"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_how_to_cite_wraps_and_copies(browser, site_url: str, screen: str) -> None:
+    context = browser.new_context(viewport=SCREENS[screen],
+                                  permissions=["clipboard-read", "clipboard-write"])
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + "about/", wait_until="networkidle")
+        blocks = tab.locator(".md-content pre > code")
+        assert blocks.count() > 0
+        assert blocks.evaluate_all("cs => cs.filter(c => c.scrollWidth > c.clientWidth + 1)"
+                                   ".length") == 0
+        copy = tab.get_by_role("button", name="Copy to clipboard").first
+        copy.click()
+        copied = tab.evaluate("navigator.clipboard.readText()")
+        assert copied.strip() == blocks.first.inner_text().strip()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_every_tab_stop_is_something_the_reader_can_see(open_page, site_url: str,
+                                                        screen: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=SCREENS[screen])
+    unseen = []
+    for _ in range(25):
+        tab.keyboard.press("Tab")
+        tab.wait_for_timeout(300)  # a focused element's own transition (the skip link's)
+        seen = tab.evaluate("""() => {
+          // A palette option (a hidden radio button) shows its focus on the switch after it.
+          const focused = document.activeElement;
+          const el = focused.matches('.md-option') ? focused.nextElementSibling : focused;
+          const box = el.getBoundingClientRect();
+          return [`${el.tagName.toLowerCase()}.${el.className}`,
+                  box.width > 0 && box.height > 0 && el.checkVisibility({opacityProperty: true,
+                                                                        visibilityProperty: true})
+                  && box.right > 0 && box.left < innerWidth];
+        }""")
+        if not seen[1]:
+            unseen.append(seen[0])
+    assert unseen == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_escape_closes_the_drawer_on_a_phone(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=PHONE)
+    opener = tab.get_by_role("button", name="Navigation")
+    opener.focus()
+    tab.keyboard.press("Enter")
+    tab.wait_for_function("() => document.getElementById('__drawer').checked")
+    tab.keyboard.press("Escape")
+    tab.wait_for_function("() => !document.getElementById('__drawer').checked")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_american_spelling_finds_what_the_british_one_finds(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    counts = []
+    for word in ("denuclearisation", "denuclearization"):
+        tab.keyboard.press("/")
+        tab.keyboard.press("Control+A")
+        tab.keyboard.type(word, delay=10)
+        meta = tab.locator(".md-search-result__meta")
+        tab.wait_for_function("() => /\\d+ matching/.test(document.querySelector("
+                              "'.md-search-result__meta').textContent)")
+        counts.append(meta.inner_text())
+        tab.keyboard.press("Escape")
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_search_results_for_a_page_carry_no_empty_highlight(searched) -> None:
+    tab = searched
+    hrefs = tab.locator(".md-search-result__link").evaluate_all("as => as.map(a => a.href)")
+    assert hrefs and not [href for href in hrefs if "h=&" in href or href.endswith("h=")]
+
+
+# ---- The theme's features and extensions that reader.js stands in for ---------------------------
+
+# Every theme feature reader.js implements (or that needs no script: the footer, breadcrumbs
+# and sections are HTML). A feature not listed here renders nothing without the theme's bundle.
+READER_FEATURES = {
+    "content.code.copy",
+    "navigation.footer",
+    "navigation.path",
+    "navigation.sections",
+    "navigation.top",
+    "navigation.tracking",
+    "search.highlight",
+    "search.suggest",
+    "toc.follow",
+}
+# Markdown extensions whose output works with reader.js (none of them needs the theme's script).
+READER_EXTENSIONS = {
+    "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
+    "pymdownx.details", "pymdownx.snippets", "pymdownx.superfences",
+}
+
+
+def test_mkdocs_yml_turns_on_only_theme_features_reader_js_implements() -> None:
+    from commentary.engines import read_yaml
+
+    features = set(read_yaml(ROOT / "mkdocs.yml")["theme"].get("features", []))
+    missing = sorted(features - READER_FEATURES)
+    assert not missing, (
+        f"mkdocs.yml turns on {missing}, which reader.js does not implement: teach "
+        "overrides/assets/javascripts/reader.js the feature, then add it to READER_FEATURES")
+
+
+def test_mkdocs_yml_uses_only_markdown_extensions_known_to_work_with_reader_js() -> None:
+    from commentary.engines import read_yaml
+
+    names = {next(iter(item)) if isinstance(item, dict) else item
+             for item in read_yaml(ROOT / "mkdocs.yml")["markdown_extensions"]}
+    unknown = sorted(names - READER_EXTENSIONS)
+    assert not unknown, (
+        f"mkdocs.yml adds {unknown}: check that they need no script of the theme's (or teach "
+        "reader.js what they need), then add them to READER_EXTENSIONS")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_tapping_an_abbreviation_shows_its_expansion_on_a_phone(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + PRINCIPLE, wait_until="networkidle")
+        abbreviation = tab.locator(".md-content__inner > p abbr[title]").first
+        abbreviation.scroll_into_view_if_needed()
+        abbreviation.tap()
+        tooltip = tab.get_by_role("tooltip")
+        assert tooltip.is_visible()
+        assert tooltip.inner_text().strip() == abbreviation.get_attribute("title")
+    finally:
+        context.close()

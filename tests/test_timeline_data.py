@@ -166,7 +166,7 @@ def test_the_json_names_its_categories_and_licence(sample: list[Entry]) -> None:
 def test_the_downloads_hold_the_entries_of_the_built_timeline(built_site: Path) -> None:
     page = entries_from_html((built_site / "timeline" / "index.html").read_text(encoding="utf-8"))
     assert page, "no timeline entries on the built page"
-    written = (built_site / "timeline.csv").read_bytes().decode("utf-8")
+    written = (built_site / "timeline.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(written, newline="")))
     assert [row["id"] for row in rows] == [entry.id for entry in page]
     assert written == to_csv(page)

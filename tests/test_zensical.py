@@ -104,3 +104,43 @@ def test_zensical_build_names_the_edition_like_mkdocs(both):
         html = (built / "index.html").read_text(encoding="utf-8")
         assert "Edition of <time datetime=" in html, built.name
         assert '<meta name="citation_publication_date"' in html, built.name
+
+
+HOME_META = ("citation_title", "og:title", "og:type", "twitter:title")
+
+
+def head_of(path: Path) -> dict[str, str]:
+    """A page's <title> and the link-preview and citation meta tags of its head."""
+    root = tinyhtml5.parse(path.read_bytes(), namespace_html_elements=False)
+    head = next(iter(root.iter("head")))
+    found = {"title": "".join(next(iter(head.iter("title"))).itertext()).strip()}
+    for meta in head.iter("meta"):
+        name = meta.get("name") or meta.get("property")
+        if name in HOME_META:
+            found[name] = meta.get("content", "")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["index.html", "404.html", "about/index.html"])
+def test_both_engines_give_a_page_the_same_title_and_citation_metadata(both, page: str):
+    mkdocs, zensical = both
+    assert head_of(zensical / page) == head_of(mkdocs / page)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_zensical_pages_show_no_search_button_that_does_nothing(both, browser):
+    from commentary.pages_server import serve
+
+    _, zensical = both
+    with serve(zensical) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(base, wait_until="networkidle")
+            assert page.get_by_role("button", name="Search").count() == 0 or not (
+                page.get_by_role("button", name="Search").is_visible())
+            assert not page.locator("header label[for=__search]").is_visible()
+        finally:
+            context.close()

@@ -77,6 +77,13 @@
   // no script (commentary/extension.py). Where the browser has popovers, the number as written
   // (kept for the PDF and for browsers without them, which show the notes as a list) goes, and
   // a note closes when the keyboard leaves it and its marker.
+  const markers = Array.from(document.querySelectorAll(".md-annotation__index[popovertarget]"));
+  // Each marker is named by its place on the page ("Note 7 of 10"), not in its paragraph, so
+  // that a screen reader's list of buttons tells them apart.
+  markers.forEach((marker, i) => {
+    marker.setAttribute("aria-label", `Note ${i + 1} of ${markers.length}`);
+  });
+  const openNote = () => document.querySelector(".md-annotation-list > li:popover-open");
   if (popovers) {
     for (const number of document.querySelectorAll(".md-annotation > .annotation-number")) {
       number.remove();
@@ -115,7 +122,15 @@
   function showPreview(reference) {
     clearTimeout(hiding);
     if (host === reference || !popovers) return;
-    const note = document.getElementById(decodeURIComponent(reference.hash.slice(1)));
+    // A footnote reference shows its footnote; an abbreviation its expansion (its title).
+    let note;
+    if (reference.hash) {
+      note = document.getElementById(decodeURIComponent(reference.hash.slice(1)));
+    } else {
+      note = document.createElement("div");
+      note.append(document.createElement("p"));
+      note.firstChild.textContent = reference.title;
+    }
     if (!note) return;
     if (!preview) {
       preview = document.createElement("div");
@@ -150,6 +165,13 @@
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && host) hidePreview();
   });
+  // An abbreviation's expansion is its title, which only a mouse shows (as the browser's own
+  // tooltip): a tap or a click on it shows the expansion in the preview too.
+  document.addEventListener("click", (event) => {
+    const abbreviation = event.target.closest && event.target.closest(".md-content abbr[title]");
+    if (abbreviation) showPreview(abbreviation);
+    else if (host && !host.hash && !preview.contains(event.target)) hidePreview();
+  });
 
   // (4) Search, with the theme's worker (lunr, in its own thread) and the theme's markup. The
   // worker and the index are loaded when the reader opens search, not before.
@@ -174,10 +196,8 @@
     // One page or section of a result, as the theme's renderSearchDocument draws it.
     function documentLink(doc, parent, teaser) {
       const url = new URL(doc.location, base);
-      if (feature("search.highlight")) {
-        url.searchParams.set("h", Object.entries(doc.terms)
-          .filter(([, found]) => found).map(([term]) => term).join(" "));
-      }
+      const found = Object.entries(doc.terms).filter(([, hit]) => hit).map(([term]) => term);
+      if (feature("search.highlight") && found.length) url.searchParams.set("h", found.join(" "));
       const link = element("a", { href: `${url}`, class: "md-search-result__link",
                                   tabindex: "-1" });
       const article = element("article", { class: "md-search-result__article md-typeset",
@@ -185,7 +205,8 @@
       if (parent) article.append(element("div", { class: "md-search-result__icon md-icon" }));
       article.append(element(parent ? "h1" : "h2", {}, doc.title));
       if (teaser && doc.text.length) article.insertAdjacentHTML("beforeend", doc.text);
-      const missing = Object.keys(doc.terms).filter((term) => !doc.terms[term]);
+      const missing = Object.keys(doc.terms)
+        .filter((term) => !doc.terms[term] && !added.has(term.toLowerCase()));
       if (teaser && missing.length) {
         article.append(element("p", { class: "md-search-result__terms" },
           `${escape(translate("search.result.term.missing"))}: ${
@@ -238,15 +259,45 @@
       }
     }
 
+    // The site spells the British way, and its sources' titles often the American way: a word
+    // typed in either spelling is looked up in both ("denuclearization" and "denuclearisation"
+    // find the same pages). The other spelling is an extra term, never shown as missing. Only
+    // -ize/-ise, -yze/-yse and a few -or/-our words: "Carter Center" and "prize" stay as typed.
+    const US = /^(\p{L}{3,})iz(e|es|ed|ing|ation|ations|er|ers)$/iu;
+    const UK = /^(\p{L}{3,})is(e|es|ed|ing|ation|ations|er|ers)$/iu;
+    const US_YZE = /^(\p{L}{2,})yz(e|es|ed|ing)$/iu;
+    const UK_YSE = /^(\p{L}{2,})ys(e|es|ed|ing)$/iu;
+    const US_OR = /^(behavi|hon|fav|neighb|harb|rum)or(s|ed|ing|ite|able)?$/iu;
+    const UK_OUR = /^(behavi|hon|fav|neighb|harb|rum)our(s|ed|ing|ite|able)?$/iu;
+    const added = new Set();
+    function otherSpelling(word) {
+      for (const [from, to] of [[US, "$1is$2"], [UK, "$1iz$2"], [US_YZE, "$1ys$2"],
+                                [UK_YSE, "$1yz$2"], [US_OR, "$1our$2"], [UK_OUR, "$1or$2"]]) {
+        if (from.test(word)) return word.replace(from, to);
+      }
+      return null;
+    }
+    function bothSpellings(text) {
+      added.clear();
+      const words = text.split(/\s+/).filter(Boolean);
+      for (const word of words) {
+        const other = otherSpelling(word);
+        if (other && !words.includes(other)) added.add(other.toLowerCase());
+      }
+      return added.size ? `${text} ${[...added].join(" ")}` : text;
+    }
     function send() {
       if (!ready || query.value === sent) return;
       sent = query.value;
-      worker.postMessage({ type: 2, data: sent });             // QUERY
+      worker.postMessage({ type: 2, data: bothSpellings(sent) }); // QUERY
     }
 
     function start() {
       if (worker) return;
       worker = new Worker(new URL(config.search, location.href));
+      worker.addEventListener("error", () => {
+        meta.textContent = translate("search.result.none");
+      });
       worker.addEventListener("message", ({ data: message }) => {
         if (message.type === 1) { ready = true; send(); }      // READY
         else if (message.type === 3) show(message.data);       // RESULT
@@ -260,7 +311,11 @@
         .catch(() => { meta.textContent = translate("search.result.none"); });
     }
 
+    // The results' scrolling box is a Tab stop (so that the keyboard can scroll it) only while
+    // search is open: closed, it is an empty stop (the theme's markup makes it one always).
+    const scroller = result.closest(".md-search__scrollwrap");
     function reveal(open) {
+      if (scroller) scroller.tabIndex = open ? 0 : -1;
       list.hidden = !open;
       list.setAttribute("role", open ? "list" : "presentation");
       if (open) start();
@@ -275,6 +330,7 @@
       query.blur();
     };
 
+    reveal(searchToggle.checked);
     searchToggle.addEventListener("change", () => reveal(searchToggle.checked));
     // Focusing the box opens search (once the click that focused it is over: a click on the
     // search button toggles search by itself), and that click focuses the box, which also
@@ -339,6 +395,13 @@
           if (active !== query && event.key.length === 1) query.focus();
       }
     };
+  } else {
+    // A theme without this search box and its results (Zensical draws its own with its own
+    // script, which these pages do not load): no search button that does nothing (README,
+    // "Zensical").
+    for (const dead of document.querySelectorAll(".md-search, header label[for=__search]")) {
+      dead.hidden = true;
+    }
   }
 
   // (5) Keys anywhere else, as the theme's: f, s or / open search; p or comma and n or full
@@ -395,6 +458,10 @@
   }
   addEventListener("hashchange", () => {
     arrived();
+    // A link followed from inside a note or a preview leaves it behind.
+    const note = openNote();
+    if (note) note.hidePopover();
+    if (host) hidePreview();
     setTimeout(() => {
       const drawer = toggle("drawer");
       if (drawer && drawer.checked) drawer.click();
@@ -461,18 +528,17 @@
     }
   }
 
-  // (10) A code block too wide for its box can be scrolled from the keyboard (it takes focus),
-  // as the theme made it; checked when the block comes near the screen and is laid out.
-  const blocks = document.querySelectorAll(".md-content pre > code");
-  if (blocks.length) {
-    const wideBlocks = new IntersectionObserver((entries) => {
-      for (const { target, isIntersecting } of entries) {
-        if (!isIntersecting) continue;
-        if (target.scrollWidth > target.clientWidth) target.setAttribute("tabindex", "0");
+  // (10) A code block or a table too wide for its box can be scrolled from the keyboard (it
+  // takes focus), as the theme made it; checked whenever its size changes, after layout.
+  const scrollers = document.querySelectorAll(".md-content pre > code, .md-content table");
+  if (scrollers.length && window.ResizeObserver) {
+    const wideBoxes = new ResizeObserver((entries) => {
+      for (const { target } of entries) {
+        if (target.scrollWidth > target.clientWidth + 1) target.setAttribute("tabindex", "0");
         else target.removeAttribute("tabindex");
       }
-    }, { rootMargin: "100% 0px" });
-    for (const block of blocks) wideBlocks.observe(block);
+    });
+    for (const box of scrollers) wideBoxes.observe(box);
   }
 
   // (11) The header shows the page's title once its heading has scrolled under the header.
@@ -502,12 +568,16 @@
   // How far the main area's grid starts below the main area (the theme's "adjust").
   const gridOffset = () => (grid ? grid.offsetTop - main.offsetTop : 0);
   let current = -1, quiet = 0, settled = 0;
+  // A section hidden by the timeline's filter is neither marked nor listed.
+  const shown = (section) => section.target.getClientRects().length > 0;
   function mark() {
     if (!sections.length) return;
-    const adjust = headerHeight() + 0.8 * gridOffset();
+    // A heading that a link has just brought under the header counts as reached.
+    const adjust = headerHeight() + 0.8 * gridOffset() + 2;
     const bottom = scrollY + innerHeight >= Math.floor(document.body.scrollHeight);
     let index = -1;
     for (let i = 0; i < sections.length; i++) {
+      if (!shown(sections[i])) continue;
       if (bottom || sections[i].target.getBoundingClientRect().top < adjust) index = i;
     }
     if (index === current) return;
@@ -519,20 +589,78 @@
         link.classList.toggle("md-nav__link--active", i === index);
       }
     });
-    if (feature("toc.follow") && index !== -1) {
+    if (!feature("toc.follow")) return;
+    if (index !== -1) {
       for (const link of sections[index].links) centre(link, first ? "auto" : "smooth");
+    } else {
+      // Back at the top: the list starts from its first section again.
+      for (const box of document.querySelectorAll("[data-md-component=sidebar] "
+                                                  + ".md-sidebar__scrollwrap")) {
+        if (box.querySelector("[data-md-component=toc]")) box.scrollTo({ top: 0 });
+      }
     }
   }
+  // The timeline's filter is the address's fragment (#bears-on-...; commentary.css hides the
+  // entries that do not bear on that principle), so it survives a reload and can be shared.
+  const filterLinks = Array.from(document.querySelectorAll(".tl-filter a[id]"));
+  const filtering = () => filterLinks.some((link) => location.hash === `#${link.id}`
+                                                     && link.id.startsWith("bears-on-"));
+  // Where the address names something on screen (a link's target, the filter), it is left as it
+  // is; the section being read replaces it only once that has scrolled out of sight.
+  function inSight(hash) {
+    const id = decodeURIComponent(hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (!target || !target.getClientRects().length) return false;
+    const box = target.getBoundingClientRect();
+    return box.bottom > headerHeight() && box.top < innerHeight;
+  }
   function track() {
-    if (!feature("navigation.tracking") || Date.now() < quiet) return;
+    if (!feature("navigation.tracking") || Date.now() < quiet || filtering()) return;
     const url = new URL(location.href);
     const hash = current === -1 ? "" : sections[current].links[0].hash;
-    if (url.hash !== hash) {
+    if (url.hash !== hash && !(url.hash && inSight(url.hash))) {
       url.hash = hash;
-      history.replaceState({}, "", `${url}`);
+      history.replaceState(history.state, "", `${url}`);
     }
   }
   addEventListener("hashchange", () => { quiet = Date.now() + 250; });
+
+  // The filter: the table of contents lists only the entries shown, and a live region says how
+  // many show; while it is on, a link to an entry scrolls there and keeps the filter.
+  const filterLine = document.querySelector(".tl-filter");
+  if (filterLine && filterLinks.length) {
+    const entries = Array.from(document.querySelectorAll(".tl-entry"));
+    const count = document.createElement("p");
+    count.className = "tl-count";
+    count.setAttribute("role", "status");
+    filterLine.after(count);
+    const update = () => {
+      const showing = entries.filter((entry) => entry.getClientRects().length).length;
+      count.textContent = showing === entries.length
+        ? `Showing all ${entries.length} entries.`
+        : `Showing ${showing} of ${entries.length} entries.`;
+      for (const section of sections) {
+        for (const link of section.links) link.parentElement.hidden = !shown(section);
+      }
+      current = -2;
+      mark();
+    };
+    // The browser matches :target only once it has gone to the address's fragment, after this
+    // script has run: counted again then.
+    update();
+    addEventListener("load", update);
+    addEventListener("hashchange", update);
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest("a[href^='#']");
+      if (!link || !filtering() || event.defaultPrevented) return;
+      const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target || !target.closest(".tl-entry")) return;
+      event.preventDefault();
+      target.scrollIntoView();
+      const drawer = toggle("drawer");
+      if (drawer && drawer.checked) drawer.click();
+    });
+  }
 
   // (13) The sidebars on wide screens are as tall as the part of the page's main area on
   // screen, as the theme sized them (its stylesheet leaves them no height of their own).
@@ -559,10 +687,20 @@
     });
   }
 
+  // An open note or footnote preview is drawn above the page, header included: it closes once
+  // its marker has scrolled under the header.
+  function underHeader() {
+    const note = openNote();
+    const marker = note && document.querySelector(`[popovertarget='${note.id}']`);
+    if (marker && marker.getBoundingClientRect().top < headerHeight()) note.hidePopover();
+    if (host && host.getBoundingClientRect().top < headerHeight()) hidePreview();
+  }
+
   let trackTimer = 0;
   const onScroll = perFrame(() => {
     size();
     mark();
+    underHeader();
   });
   addEventListener("scroll", () => {
     onScroll();
@@ -623,9 +761,16 @@
     };
     up.hidden = true;
     up.setAttribute("tabindex", "-1");
+    // Only the reader's own scrolling counts (wheel, touch, keys, the scroll bar), not the
+    // browser's jump to a link's target or a block laid out above the screen.
+    let reading = 0;
+    const readerScrolls = () => { reading = Date.now() + 1000; };
+    for (const type of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+      addEventListener(type, readerScrolls, { passive: true });
+    }
     addEventListener("scroll", () => {
       const y = scrollY;
-      if (Date.now() > still) show(y < last && y > 0);
+      if (Date.now() > still && (Date.now() < reading || y <= 0)) show(y < last && y > 0);
       last = y;
     }, { passive: true });
     addEventListener("hashchange", () => {
@@ -636,5 +781,49 @@
       event.preventDefault();
       scrollTo({ top: 0 });
     });
+  }
+
+  // (17) A code block (the "How to cite" blocks) has a button that copies its text, the theme's
+  // content.code.copy.
+  if (feature("content.code.copy") && navigator.clipboard) {
+    for (const code of document.querySelectorAll(".md-content pre > code")) {
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "md-clipboard md-icon";
+      copy.title = translate("clipboard.copy");
+      copy.setAttribute("aria-label", translate("clipboard.copy"));
+      copy.addEventListener("click", () => {
+        navigator.clipboard.writeText(code.innerText.trimEnd()).then(
+          () => { copy.title = translate("clipboard.copied"); },
+          () => { copy.title = translate("clipboard.error"); });
+      });
+      code.before(copy);
+    }
+  }
+
+  // (18) The navigation drawer on small screens: out of the Tab order while closed, closed by
+  // Escape, and opened from the keyboard by its header button.
+  const drawer = toggle("drawer");
+  const primary = document.querySelector(".md-sidebar--primary");
+  const opener = document.querySelector("header label[for=__drawer]");
+  if (drawer && primary) {
+    const fence = () => { primary.inert = !wider.matches && !drawer.checked; };
+    fence();
+    drawer.addEventListener("change", fence);
+    wider.addEventListener("change", fence);
+    addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && drawer.checked) {
+        drawer.click();
+        if (opener) opener.focus();
+      }
+    });
+    if (opener) {
+      opener.tabIndex = 0;
+      opener.setAttribute("role", "button");
+      if (!opener.hasAttribute("aria-label")) opener.setAttribute("aria-label", "Navigation");
+      opener.addEventListener("keydown", (event) => {
+        if (event.key === " ") { event.preventDefault(); opener.click(); }
+      });
+    }
   }
 })();
