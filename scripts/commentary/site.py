@@ -466,14 +466,9 @@ class Site:
         if TIMELINE in self.sources and "timeline.csv" in self.generated_files:
             from commentary import timeline as timeline_data
 
-<<<<<<< HEAD
             entries = self.timeline_entries
-            written += _write(site_dir / "timeline.csv", timeline_data.to_csv(entries))
-=======
-            entries = timeline_data.entries_from_html(self.scans[TIMELINE].html)
             # A byte-order mark first, so that Excel reads the file as UTF-8.
             written += _write(site_dir / "timeline.csv", "\ufeff" + timeline_data.to_csv(entries))
->>>>>>> reader
             written += _write(site_dir / "timeline.json", timeline_data.to_json(entries))
         return written
 
