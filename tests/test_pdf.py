@@ -9,6 +9,7 @@ table heads on split tables are checked on tiny sites, never by laying out the r
 from __future__ import annotations
 
 import bisect
+import copy
 import io
 import re
 import shutil
@@ -96,12 +97,30 @@ def item_text(item: etree.Element) -> str:
     return "".join(item.itertext()).replace("\u21a9", "")
 
 
+def cited_apart(item: etree.Element) -> list[str]:
+    """The text of an annotation, in the parts that the sources it cites separate.
+
+    The PDF prints each source cited in an annotation in brackets where it is cited: two in a
+    row can hold more words than `GAP`, so each part is looked for on its own.
+    """
+    item = copy.deepcopy(item)
+    for sup in item.iter("sup"):
+        if (sup.get("id") or "").startswith("fnref"):
+            tail = sup.tail
+            sup.clear()
+            sup.text, sup.tail = "\0", tail
+    return [part for part in item_text(item).split("\0") if words(part)]
+
+
 def notes_of(article: etree.Element) -> list[str]:
-    """The text of every annotation and every footnote of a rendered page."""
+    """The text of every annotation (in parts, see `cited_apart`) and footnote of a page."""
     from commentary.extension import annotated_blocks
 
     found = [
-        item_text(li) for _, _, listing in annotated_blocks(article) for li in listing.findall("li")
+        part
+        for _, _, listing in annotated_blocks(article)
+        for li in listing.findall("li")
+        for part in cited_apart(li)
     ]
     for block in article.iter("div"):
         if "footnote" in (block.get("class") or "").split():
