@@ -47,16 +47,17 @@ Two WeasyPrint 70 behaviours shape the document (each is handled where it arises
 text ending in a space before an inline element can be split after its first word, so such
 spaces move inside the element; and an empty inline anchor between two blocks (the build hooks
 add some) breaks `break-after: avoid`, so its id moves to the next block. Footnotes use
-`footnote-policy: line`: a note prints on the page of its call, or (WeasyPrint's choice when
-the line of a later call would not fit) on the next page.
+`footnote-policy: line`: a note prints on the page of its call, except when WeasyPrint moves it
+to the next page to make room for a paragraph's orphans (below).
 
-A third WeasyPrint 70 behaviour loses notes: when a paragraph's line that completes its
-`orphans` would overflow the page, WeasyPrint moves the page's earlier notes to the next page
-to make room and sets the line, but never lays out the notes called in that line. Their calls
-print and their text appears on no page (no CSS setting avoids it without making paragraphs
-unbreakable; `footnote-policy: block` loses others). Each note carries an id, so a note lost in
-a layout is one whose id no page lists in `Page.anchors`: it then prints inline, in brackets
-after its number, in the next layout (`_inline_lost_notes`), and the PDF never lacks a note.
+A third WeasyPrint 70 behaviour loses notes (a step added by WeasyPrint PR #2437, issue #2432):
+when the line that completes a paragraph's `orphans` would overflow the page, WeasyPrint moves
+the page's earlier notes to the next page to make room and sets the line, but never lays out
+the notes called in that line. Their calls print; their text is on no page. No CSS setting
+avoids it short of making paragraphs unbreakable (`footnote-policy: block` loses other notes).
+Each note carries an id, so a note a layout lost is one whose id no page lists in
+`Page.anchors`; the next layout prints it inline after its call (`_inline_lost_notes`), which
+costs a layout when it happens, and the PDF never lacks a note.
 
 Design choice: WeasyPrint directly, not the mkdocs-to-pdf plugin. The plugin (the maintained fork
 of mkdocs-with-pdf) runs inside every MkDocs build, `mkdocs serve` included; it brings its own
@@ -307,14 +308,11 @@ def _inline_lost_notes(
 ) -> list[str]:
     """Print inline each footnote that a layout lost (its id on no page); return their ids.
 
-    The note stays where its call was and keeps its number, "[72. Foreign Affairs, ...]", as a
-    small block of its own (see
-    `.fn-inline` in pdf.css). A note called right after it then prints its own call, not ",73".
+    The note stays where its call was and keeps its number, as a small block of its own:
+    "[72. Foreign Affairs, ...]" (`.fn-inline` in pdf.css). A note called right after it then
+    prints its own call, "73", not ",73".
     """
-    lost = [
-        note for note in notes
-        if "fn" in _classes(note) and note.get("id") not in pages
-    ]
+    lost = [note for note in notes if "fn" in _classes(note) and note.get("id") not in pages]
     if not lost:
         return []
     parents = {id(child): parent for parent in tree.iter() for child in parent}
