@@ -9,6 +9,7 @@ table heads on split tables are checked on tiny sites, never by laying out the r
 from __future__ import annotations
 
 import bisect
+import copy
 import io
 import re
 import shutil
@@ -96,12 +97,30 @@ def item_text(item: etree.Element) -> str:
     return "".join(item.itertext()).replace("\u21a9", "")
 
 
+def cited_apart(item: etree.Element) -> list[str]:
+    """The text of an annotation, in the parts that the sources it cites separate.
+
+    The PDF prints each source cited in an annotation in brackets where it is cited: two in a
+    row can hold more words than `GAP`, so each part is looked for on its own.
+    """
+    item = copy.deepcopy(item)
+    for sup in item.iter("sup"):
+        if (sup.get("id") or "").startswith("fnref"):
+            tail = sup.tail
+            sup.clear()
+            sup.text, sup.tail = "\0", tail
+    return [part for part in item_text(item).split("\0") if words(part)]
+
+
 def notes_of(article: etree.Element) -> list[str]:
-    """The text of every annotation and every footnote of a rendered page."""
+    """The text of every annotation (in parts, see `cited_apart`) and footnote of a page."""
     from commentary.extension import annotated_blocks
 
     found = [
-        item_text(li) for _, _, listing in annotated_blocks(article) for li in listing.findall("li")
+        part
+        for _, _, listing in annotated_blocks(article)
+        for li in listing.findall("li")
+        for part in cited_apart(li)
     ]
     for block in article.iter("div"):
         if "footnote" in (block.get("class") or "").split():
@@ -314,8 +333,12 @@ def test_cross_references_print_the_page_of_their_target(site_model, built_site,
     unique = [
         (link, label) for link, label in zip(links, labels, strict=True)
         if labels.count(label) == 1 and len(label.split()) >= 2  # names one place in the PDF
-        # and is not the end of another label, whose "(p. N)" would match it in the text
-        and not any(other != label and other.endswith(label) for other in labels)
+        # and neither ends another label nor ends in one: a link "The 2005 Joint Statement"
+        # would match "The [2005 Joint Statement](...)" and its "(p. N)" in the text
+        and not any(
+            other != label and (other.endswith(label) or label.endswith(other))
+            for other in labels
+        )
     ]
     checked = 0
     for link, label in unique:
@@ -325,7 +348,9 @@ def test_cross_references_print_the_page_of_their_target(site_model, built_site,
         target = by_id[link.get("href")[1:]]
         lead = " ".join(words("".join(target.itertext()))[:6])
         page = int(printed.group(1))
-        assert lead in " ".join(words(page_texts[page - 1])), f"{label!r} (p. {page}) -> {lead!r}"
+        # A page reference in the target's own text prints " (p. 16)", which its source lacks.
+        on_page = " ".join(word for word in words(page_texts[page - 1]) if word != "p")
+        assert lead in on_page, f"{label!r} (p. {page}) -> {lead!r}"
         checked += 1
     assert checked >= len(unique) / 2, f"only {checked} of {len(unique)} references checked"
 
@@ -751,6 +776,50 @@ def test_handout_item_without_its_id_is_an_error_at_its_line(tmp_path: Path) -> 
         f"{pdf._shown(tmp_path / 'mkdocs.yml')}:{line}:7: error: extra.handout: "
         "no id 'nowhere' on 'other.md'"
     )
+
+
+def lossy_chapter() -> etree.Element:
+    """An A6 chapter whose second note WeasyPrint 70 alone loses.
+
+    The first note's call ends a paragraph; the second's stands on the line that completes the
+    next paragraph's `orphans` (3) at the foot of the page: WeasyPrint moves the first note to
+    the next page to make room for that line, and never lays out the note the line calls.
+    """
+    import tinyhtml5
+
+    return tinyhtml5.parse(
+        '<html lang="en"><body><section class="chapter" id="c"><p>'
+        + " ".join(["word"] * 91)
+        + '<span class="fn" id="c--note-1" data-n="1">The first note.</span> End.</p><p>'
+        + " ".join(["text"] * 18)
+        + '<span class="fn" id="c--note-2" data-n="2">The second note, once lost.</span> '
+        + " ".join(["more"] * 60)
+        + "</p></section></body></html>",
+        namespace_html_elements=False,
+    )
+
+
+def test_tiny_chapter_loses_a_note_under_weasyprint_alone(tmp_path: Path) -> None:
+    """The situation the next test forces still loses a note without pdf.py's workaround."""
+    import weasyprint
+    from commentary import pdf
+
+    html = etree.tostring(lossy_chapter(), encoding="unicode", method="html")
+    document = weasyprint.HTML(string=html, base_url=str(tmp_path)).render(stylesheets=[
+        weasyprint.CSS(filename=str(pdf.STYLESHEET)), weasyprint.CSS(string="@page { size: A6 }")
+    ])
+    assert "c--note-2" not in pdf.anchor_pages(document)
+
+
+def test_note_weasyprint_loses_prints_in_brackets_after_its_call(tmp_path: Path) -> None:
+    import weasyprint
+    from commentary import pdf
+
+    document = pdf.lay_out(weasyprint, lossy_chapter(), str(tmp_path) + "/", "A6")
+    document.write_pdf(tmp_path / "lossy.pdf")
+    text = flat(" ".join(pdf_pages(tmp_path / "lossy.pdf")))
+    assert "text [2. The second note, once lost.] more" in text
+    assert "1. The first note." in text
 
 
 LONG_TABLE = "# Table\n\n| Year | Event |\n| ---- | ----- |\n" + "".join(

@@ -47,7 +47,17 @@ Two WeasyPrint 70 behaviours shape the document (each is handled where it arises
 text ending in a space before an inline element can be split after its first word, so such
 spaces move inside the element; and an empty inline anchor between two blocks (the build hooks
 add some) breaks `break-after: avoid`, so its id moves to the next block. Footnotes use
-`footnote-policy: line`: a note always prints on the page of its call.
+`footnote-policy: line`: a note prints on the page of its call, except when WeasyPrint moves it
+to the next page to make room for a paragraph's orphans (below).
+
+A third WeasyPrint 70 behaviour loses notes (a step added by WeasyPrint PR #2437, issue #2432):
+when the line that completes a paragraph's `orphans` would overflow the page, WeasyPrint moves
+the page's earlier notes to the next page to make room and sets the line, but never lays out
+the notes called in that line. Their calls print; their text is on no page. No CSS setting
+avoids it short of making paragraphs unbreakable (`footnote-policy: block` loses other notes).
+Each note carries an id, so a note a layout lost is one whose id no page lists in
+`Page.anchors`; the next layout prints it inline after its call (`_inline_lost_notes`), which
+costs a layout when it happens, and the PDF never lacks a note.
 
 Design choice: WeasyPrint directly, not the mkdocs-to-pdf plugin. The plugin (the maintained fork
 of mkdocs-with-pdf) runs inside every MkDocs build, `mkdocs serve` included; it brings its own
@@ -269,6 +279,7 @@ def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
     links = [link for link in tree.iter("a") if link.get("data-page") is not None]
     for link in links:
         link.set("data-page", PLACEHOLDER)
+    notes = [element for element in tree.iter() if "fn" in _classes(element)]
     printed: dict[str, int] | None = None
     for _ in range(MAX_PASSES):
         document = _render(weasyprint, tree, base_url, size)
@@ -277,14 +288,41 @@ def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
         missing = sorted(targets - pages.keys())
         if missing:
             raise PdfError(f"page number for '#{missing[0]}': no such id in the laid-out PDF")
-        if printed is not None and all(printed[target] == pages[target] for target in targets):
+        lost = _inline_lost_notes(tree, notes, pages)
+        stable = printed is not None and all(printed[t] == pages[t] for t in targets)
+        if stable and not lost:
             return document
         printed = {target: pages[target] for target in targets}
         for link in links:
             link.set("data-page", str(printed[link.get("href", "")[1:]]))
     for link in links:  # the numbers come from target-counter() alone
         del link.attrib["data-page"]
-    return _render(weasyprint, tree, base_url, size, TARGET_COUNTERS)
+    while True:  # each layout that loses a note inlines it, so this ends
+        document = _render(weasyprint, tree, base_url, size, TARGET_COUNTERS)
+        if not _inline_lost_notes(tree, notes, anchor_pages(document)):
+            return document
+
+
+def _inline_lost_notes(
+    tree: etree.Element, notes: list[etree.Element], pages: dict[str, int]
+) -> list[str]:
+    """Print inline each footnote that a layout lost (its id on no page); return their ids.
+
+    The note stays where its call was and keeps its number, as a small block of its own:
+    "[72. Foreign Affairs, ...]" (`.fn-inline` in pdf.css). A note called right after it then
+    prints its own call, "73", not ",73".
+    """
+    lost = [note for note in notes if "fn" in _classes(note) and note.get("id") not in pages]
+    if not lost:
+        return []
+    parents = {id(child): parent for parent in tree.iter() for child in parent}
+    for note in lost:
+        note.set("class", " ".join(["fn-inline", *sorted(_classes(note) - {"fn", "fn-after-fn"})]))
+        siblings = list(parents[id(note)])
+        after = siblings[siblings.index(note) + 1:]
+        if after and "fn-after-fn" in _classes(after[0]):
+            after[0].set("class", " ".join(sorted(_classes(after[0]) - {"fn-after-fn"})))
+    return [note.get("id", "") for note in lost]
 
 
 def _render(weasyprint, tree: etree.Element, base_url: str, size: str, extra_css: str = ""):
