@@ -1200,6 +1200,11 @@ def test_escape_closes_the_drawer_on_a_phone(open_page, site_url: str) -> None:
     opener.focus()
     tab.keyboard.press("Enter")
     tab.wait_for_function("() => document.getElementById('__drawer').checked")
+    # The page behind the open drawer does not scroll.
+    tab.mouse.move(PHONE["width"] - 10, PHONE["height"] // 2)
+    tab.mouse.wheel(0, 600)
+    tab.wait_for_timeout(200)
+    assert tab.evaluate("scrollY") == 0
     tab.keyboard.press("Escape")
     tab.wait_for_function("() => !document.getElementById('__drawer').checked")
 
