@@ -1200,6 +1200,11 @@ def test_escape_closes_the_drawer_on_a_phone(open_page, site_url: str) -> None:
     opener.focus()
     tab.keyboard.press("Enter")
     tab.wait_for_function("() => document.getElementById('__drawer').checked")
+    # The page behind the open drawer does not scroll.
+    tab.mouse.move(PHONE["width"] - 10, PHONE["height"] // 2)
+    tab.mouse.wheel(0, 600)
+    tab.wait_for_timeout(200)
+    assert tab.evaluate("scrollY") == 0
     tab.keyboard.press("Escape")
     tab.wait_for_function("() => !document.getElementById('__drawer').checked")
 
@@ -1287,3 +1292,49 @@ def test_tapping_an_abbreviation_shows_its_expansion_on_a_phone(browser, site_ur
         assert tooltip.inner_text().strip() == abbreviation.get_attribute("title")
     finally:
         context.close()
+
+
+# ---- The rest of what the README says reader.js does ---------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [PRINCIPLE, "factcheck/", "about/"])
+def test_a_box_that_scrolls_sideways_can_be_scrolled_from_the_keyboard(open_page, site_url: str,
+                                                                        page: str) -> None:
+    tab = open_page(site_url + page, viewport=PHONE)
+    tab.wait_for_timeout(200)  # the ResizeObserver reports after the first layout
+    wrong = tab.evaluate("""() => Array.from(
+        document.querySelectorAll('.md-content table, .md-content pre > code'))
+      .filter(box => box.checkVisibility())
+      .filter(box => (box.scrollWidth > box.clientWidth + 1) !== (box.tabIndex === 0))
+      .map(box => `${box.tagName.toLowerCase()} ${box.scrollWidth}/${box.clientWidth}`)""")
+    assert wrong == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_n_and_p_go_to_the_next_and_the_previous_page(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE)
+    following = tab.evaluate("document.querySelector('link[rel=next]').href")
+    tab.keyboard.press("n")
+    tab.wait_for_url(following)
+    tab.wait_for_load_state("networkidle")
+    tab.keyboard.press("p")
+    tab.wait_for_url(site_url + PRINCIPLE)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_behind_search_does_not_scroll_on_a_phone(open_page, site_url: str) -> None:
+    tab = open_page(site_url + PRINCIPLE, viewport=PHONE)
+    tab.evaluate("scrollTo(0, 1500)")
+    tab.locator("label.md-header__button[for='__search']").click()
+    tab.wait_for_function("() => document.body.hasAttribute('data-md-scrolllock')")
+    tab.locator("input.md-search__input").blur()
+    tab.mouse.move(200, 600)
+    tab.mouse.wheel(0, 600)
+    tab.wait_for_timeout(200)
+    assert tab.locator("body").evaluate("b => b.style.top") == "-1500px"
+    tab.keyboard.press("Escape")
+    tab.wait_for_function("() => scrollY === 1500")

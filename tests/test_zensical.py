@@ -144,3 +144,9 @@ def test_zensical_pages_show_no_search_button_that_does_nothing(both, browser):
             assert not page.locator("header label[for=__search]").is_visible()
         finally:
             context.close()
+
+
+@pytest.mark.slow
+def test_zensical_build_leaves_out_the_theme_script_no_page_loads(both):
+    _, zensical = both
+    assert not list((zensical / "assets" / "javascripts").glob("bundle.*"))

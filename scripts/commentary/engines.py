@@ -70,6 +70,9 @@ def build_zensical(site: Site, site_dir: Path, work: Path) -> None:
     if result.returncode != 0 or "Error" in result.stdout:
         raise EngineError(f"zensical build failed:\n{result.stdout}{result.stderr}".rstrip())
     shutil.copytree(work / "site", site_dir, dirs_exist_ok=True)
+    # The theme's script, as under MkDocs (commentary.site.drop_theme_bundle): no page loads it.
+    for bundle in (site_dir / "assets" / "javascripts").glob("bundle.*"):
+        bundle.unlink()
 
 
 def prepare_zensical(site: Site, work: Path) -> Path:

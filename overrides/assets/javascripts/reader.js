@@ -807,7 +807,11 @@
   const primary = document.querySelector(".md-sidebar--primary");
   const opener = document.querySelector("header label[for=__drawer]");
   if (drawer && primary) {
-    const fence = () => { primary.inert = !wider.matches && !drawer.checked; };
+    // The page behind an open drawer does not scroll (as search on a phone).
+    const fence = () => {
+      primary.inert = !wider.matches && !drawer.checked;
+      document.documentElement.style.overflow = !wider.matches && drawer.checked ? "hidden" : "";
+    };
     fence();
     drawer.addEventListener("change", fence);
     wider.addEventListener("change", fence);
