@@ -1,4 +1,4 @@
-"""Build the site: check every cross-link, render with MkDocs in strict mode, write the PDF.
+"""Build the site: check every cross-link, render with MkDocs in strict mode, write the PDFs.
 
 usage: python3 scripts/build.py [--serve] [--no-pdf] [--paper {a4,letter}]
                                 [-f mkdocs.yml] [-d site]
@@ -7,8 +7,9 @@ The site is built into a temporary folder beside `site/` and replaces it only wh
 succeeded, so a failed or interrupted build leaves the last good `site/` exactly as it was, and
 no temporary folder behind. `--serve` checks, then serves with live reload on
 http://127.0.0.1:8000/ (the check runs again on every rebuild, through the MkDocs hook). Without
-the PDF (`--no-pdf`, `--serve`) the site keeps the last good `commentary.pdf`; where there is none,
-it has no PDF and its pages no link to one. The first run creates `.venv/` with the locked tools.
+the PDFs (`--no-pdf`, `--serve`) the site keeps the last good `commentary.pdf` and `handout.pdf`;
+where there is none, it has no PDF and its pages no link to one. The first run creates `.venv/`
+with the locked tools.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-d", "--site-dir", default=None, help="default: site/ beside mkdocs.yml")
     parser.add_argument("--serve", action="store_true", help="serve with live reload")
     parser.add_argument("--dev-addr", default="127.0.0.1:8000", help="with --serve")
-    parser.add_argument("--no-pdf", action="store_true", help="skip the seminar PDF")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the two PDFs")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF page size")
     parser.add_argument(
         "--engine", choices=("mkdocs", "zensical"), default="mkdocs", help="the site generator"
