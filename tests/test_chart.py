@@ -2,8 +2,8 @@
 
 The unit tests draw the chart from the sample timeline (contacts_sample.py) and read its HTML
 back with tinyhtml5, as a browser would parse it. The slow tests read the real build, where the
-chart stands on Principle 1 (the page whose claim it tests; the overview links to it), and look at it
-in Chromium in both palettes.
+chart stands on Principle 1 (the page whose claim it tests; the overview links to it), and look
+at it in Chromium in both palettes.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ NAMES_THE_ARTICLE = re.compile(r"\b(the article|article's|the post|the author|it
 # A quotation: straight or curly double quotation marks around at least three characters.
 QUOTATION = re.compile(r'"([^"\n]{3,300}?)"|\u201c([^\u201d\n]{3,300}?)\u201d')
 # The site's own labels and a source's title, quoted on lines that also name the article.
-NOT_THE_ARTICLE = {"the article", "firsts", "This site reads", "Context:", "Advice Column: Cha and Galucci"}
+NOT_THE_ARTICLE = {
+    "the article", "firsts", "This site reads", "Context:", "Advice Column: Cha and Galucci",
+}
 # Curly quotation marks and dashes, as their plain forms.
 CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                        "\u2014": "-", "\u2013": "-"})

@@ -135,7 +135,7 @@ def contacts_chart(entries: Iterable[Entry], timeline_href: str) -> str:
     return "\n".join([
         # Marked as generated: its links are checked, but make no "Discussed in" backlinks.
         '<div class="contacts-chart" data-generated="chart">',
-        # The drawing's labels would run together in the search index ("1994–201928 contacts");
+        # The drawing's labels would run together in the search index ("1994-201928 contacts");
         # Material's search leaves out what is marked so. The table below stays searchable.
         '<figure class="cc-figure" data-search-exclude>',
         _svg(wide, "cc-svg cc-wide", "", title, description),
