@@ -1295,7 +1295,7 @@ def test_tapping_an_abbreviation_shows_its_expansion_on_a_phone(browser, site_ur
         context.close()
 
 
-# ---- The rest of what the README says reader.js does ---------------------------------------------
+# ---- The rest of what the maintainers' notes say reader.js does ----------------------------------
 
 
 @pytest.mark.browser

@@ -2,7 +2,7 @@
 
 `scripts/build.py --engine zensical` renders the same mkdocs.yml with Zensical, with the project's
 Markdown extension fed by the same site model. The differences that remain are listed in
-KNOWN_DIFFERENCES (and in the README), each with its reason.
+KNOWN_DIFFERENCES (and in scripts/README.md), each with its reason.
 """
 
 from __future__ import annotations

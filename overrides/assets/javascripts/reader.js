@@ -2,7 +2,7 @@
 //
 // Material for MkDocs' script (about 110 kB, written with RxJS) cost a phone about a tenth of
 // a second of blocked main thread while each page loaded, more than half of it only to
-// evaluate itself, before any component was mounted (README, "What the theme's script costs a
+// evaluate itself, before any component was mounted (scripts/README.md, "What the theme's script costs a
 // phone"). This file does what that script did on this site, with the theme's own markup,
 // classes and stylesheets, and the theme's own search worker; each part names what it
 // replaces. Nothing here runs while the page loads but cheap listeners and one measurement
@@ -397,7 +397,7 @@
     };
   } else {
     // A theme without this search box and its results (Zensical draws its own with its own
-    // script, which these pages do not load): no search button that does nothing (README,
+    // script, which these pages do not load): no search button that does nothing (scripts/README.md,
     // "Zensical").
     for (const dead of document.querySelectorAll(".md-search, header label[for=__search]")) {
       dead.hidden = true;
