@@ -837,7 +837,7 @@ SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 # How far below the header a link's target may land (the theme's scroll margin is about 20px).
 LANDING = range(-2, 60)
 # In-site links with a fragment on a page, spread over the page: at most this many per page.
-SAMPLED_FRAGMENTS = 3
+SAMPLED_FRAGMENTS = 2
 FRAGMENT_LINKS_JS = """(limit) => {
   const seen = new Set(), found = [];
   for (const a of document.querySelectorAll('.md-content a[href*="#"]')) {
