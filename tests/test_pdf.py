@@ -773,7 +773,7 @@ def test_handout_item_without_its_id_is_an_error_at_its_line(tmp_path: Path) -> 
         pdf.document_tree(site, folder, pdf.HANDOUT)
     line = config.splitlines().index("    - other.md#nowhere") + 1
     assert str(raised.value) == (
-        f"{pdf._shown(tmp_path / 'mkdocs.yml')}:{line}:7: error: extra.handout: "
+        f"{pdf.display(tmp_path / 'mkdocs.yml')}:{line}:7: error: extra.handout: "
         "no id 'nowhere' on 'other.md'"
     )
 
@@ -882,7 +882,7 @@ def test_link_to_an_id_the_pdf_lacks_is_an_error_naming_its_page(tmp_path: Path)
         pdf.build_document(site, folder)
     index = Path(site.config["docs_dir"]) / "index.md"
     assert str(raised.value) == (
-        f"{pdf._shown(index)}: error: the PDF has no '#other--nowhere' for the link 'gone'"
+        f"{pdf.display(index)}: error: the PDF has no '#other--nowhere' for the link 'gone'"
     )
 
 

@@ -89,7 +89,17 @@ from urllib.parse import urljoin, urlsplit
 import tinyhtml5
 
 from commentary.chart import SVG_NS, XLINK_NS, unqualify_svg
-from commentary.extension import annotated_blocks, iterparent, replace_markers
+from commentary.config import display
+from commentary.extension import (
+    annotated_blocks,
+    classes,
+    heading_text,
+    iterparent,
+    replace_markers,
+)
+
+# What a heading's text leaves out: its permalink and its note calls.
+HEADING_SKIP = frozenset({"headerlink", "fn"})
 
 if TYPE_CHECKING:
     from commentary.site import Site
@@ -279,7 +289,7 @@ def lay_out(weasyprint, tree: etree.Element, base_url: str, size: str):
     links = [link for link in tree.iter("a") if link.get("data-page") is not None]
     for link in links:
         link.set("data-page", PLACEHOLDER)
-    notes = [element for element in tree.iter() if "fn" in _classes(element)]
+    notes = [element for element in tree.iter() if "fn" in classes(element)]
     printed: dict[str, int] | None = None
     for _ in range(MAX_PASSES):
         document = _render(weasyprint, tree, base_url, size)
@@ -312,16 +322,16 @@ def _inline_lost_notes(
     "[72. Foreign Affairs, ...]" (`.fn-inline` in pdf.css). A note called right after it then
     prints its own call, "73", not ",73".
     """
-    lost = [note for note in notes if "fn" in _classes(note) and note.get("id") not in pages]
+    lost = [note for note in notes if "fn" in classes(note) and note.get("id") not in pages]
     if not lost:
         return []
     parents = {id(child): parent for parent in tree.iter() for child in parent}
     for note in lost:
-        note.set("class", " ".join(["fn-inline", *sorted(_classes(note) - {"fn", "fn-after-fn"})]))
+        note.set("class", " ".join(["fn-inline", *sorted(classes(note) - {"fn", "fn-after-fn"})]))
         siblings = list(parents[id(note)])
         after = siblings[siblings.index(note) + 1:]
-        if after and "fn-after-fn" in _classes(after[0]):
-            after[0].set("class", " ".join(sorted(_classes(after[0]) - {"fn-after-fn"})))
+        if after and "fn-after-fn" in classes(after[0]):
+            after[0].set("class", " ".join(sorted(classes(after[0]) - {"fn-after-fn"})))
     return [note.get("id", "") for note in lost]
 
 
@@ -422,7 +432,7 @@ def document_tree(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -
     }
     docs = Path(config["docs_dir"])
     dangling = [
-        f"{_shown(docs / chapter.src_uri)}: error: {problem}"
+        f"{display(docs / chapter.src_uri)}: error: {problem}"
         for chapter in chapters
         for problem in _drop_dangling_xrefs(chapter.body, known_ids, address)
     ]
@@ -445,7 +455,7 @@ def document_tree(site: Site, site_dir: Path, edition: Edition = FULL_EDITION) -
     root = tinyhtml5.parse(front, namespace_html_elements=False)
     root.find("body").extend(chapter.body for chapter in chapters)
     for link in root.iter("a"):
-        numbered = "xref" in _classes(link) or link.get("class") == "toc-entry"
+        numbered = "xref" in classes(link) or link.get("class") == "toc-entry"
         if numbered and link.get("href", "").startswith("#"):
             link.set("data-page", PLACEHOLDER)
     return root
@@ -530,7 +540,7 @@ def _setting_error(config, item: str | None, problem: str) -> str:
         if found:
             line, column = number, found.start(1) + 1
             break
-    return f"{_shown(path)}:{line}:{column}: error: extra.handout: {problem}"
+    return f"{display(path)}:{line}:{column}: error: extra.handout: {problem}"
 
 
 def _chapter(entry, site_dir: Path) -> Chapter:
@@ -538,7 +548,7 @@ def _chapter(entry, site_dir: Path) -> Chapter:
     file = entry.file
     page = site_dir / file.dest_uri
     if not page.is_file():
-        raise PdfError(f"{_shown(page)}: rendered page for '{file.src_uri}' is missing")
+        raise PdfError(f"{display(page)}: rendered page for '{file.src_uri}' is missing")
     key = posixpath.splitext(file.src_uri)[0].replace("/", "-").lower() or "page"
     return Chapter(entry.title, file.src_uri, file.dest_uri, key, entry.section, False,
                    read_article(page))
@@ -555,9 +565,9 @@ def read_article(page: Path) -> etree.Element:
     source = text[start:end + len(ARTICLE_END)] if 0 <= start < end else text
     root = tinyhtml5.parse(source, namespace_html_elements=False)
     for element in root.iter("article"):
-        if "md-content__inner" in _classes(element):
+        if "md-content__inner" in classes(element):
             return element
-    raise PdfError(f"{_shown(page)}: no Material article (article.md-content__inner) found")
+    raise PdfError(f"{display(page)}: no Material article (article.md-content__inner) found")
 
 
 def _keep_sections(chapter: Chapter) -> None:
@@ -615,8 +625,7 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter], address: str = "") -
     _scope_header_cells(body)
     body.tag = "section"
     body.attrib.clear()
-    classes = ["chapter"] + (["in-part"] if chapter.part else [])
-    body.set("class", " ".join(classes))
+    body.set("class", " ".join(["chapter"] + (["in-part"] if chapter.part else [])))
     body.set("id", chapter.key)
     body.set("data-title", chapter.title)
     h1 = body.find(".//h1")
@@ -634,8 +643,8 @@ def _prepare(chapter: Chapter, by_dest: dict[str, Chapter], address: str = "") -
 def _drop_furniture(body: etree.Element) -> None:
     """Remove permalinks, buttons, scripts, screen-only controls; drop paragraphs left empty."""
     for parent, child in iterparent(body):
-        control = child.tag == "summary" and _classes(parent) & CONTROL_DETAILS
-        if child.tag in DROP_TAGS or _classes(child) & DROP_CLASSES or control:
+        control = child.tag == "summary" and classes(parent) & CONTROL_DETAILS
+        if child.tag in DROP_TAGS or classes(child) & DROP_CLASSES or control:
             _remove(parent, child)
     for parent, child in iterparent(body):
         if child.tag == "p" and len(child) == 0 and not (child.text or "").strip():
@@ -672,7 +681,7 @@ def _take_footnotes(body: etree.Element) -> dict[str, etree.Element]:
     """Remove the page's footnote list; return each footnote's content by its id ("fn:x")."""
     notes: dict[str, etree.Element] = {}
     for parent, child in iterparent(body):
-        if child.tag == "div" and "footnote" in _classes(child):
+        if child.tag == "div" and "footnote" in classes(child):
             for item in child.iter("li"):
                 if item.get("id"):
                     notes[item.get("id")] = _note_from(item, "fn fn-cite")
@@ -688,14 +697,14 @@ def _annotations_to_footnotes(body: etree.Element, notes: dict[str, etree.Elemen
             _inline_citations(item, notes)
         used = replace_markers(
             block, len(items), lambda n, written, items=items: items[n - 1],
-            lambda element: "fn" in _classes(element),
+            lambda element: "fn" in classes(element),
         )
         for number, item in enumerate(items, start=1):
             if number not in used:  # a note without a marker still prints, at the block's end
                 item.tail = None
                 block.append(item)
         _remove(parent, listing)
-        block.set("class", " ".join(sorted(_classes(block) - {"annotate"})) or "annotated")
+        block.set("class", " ".join(sorted(classes(block) - {"annotate"})) or "annotated")
 
 
 def _inline_citations(note: etree.Element, notes: dict[str, etree.Element]) -> None:
@@ -736,7 +745,7 @@ def _number_notes(body: etree.Element, key: str) -> None:
     """Number the chapter's footnotes in the order they print, and give each an id."""
     number = 0
     for element in body.iter():
-        if "fn" in _classes(element):
+        if "fn" in classes(element):
             number += 1
             element.set("data-n", str(number))
             element.set("id", f"{key}--note-{number}")
@@ -747,8 +756,7 @@ def _separate_adjacent_calls(body: etree.Element) -> None:
     for parent in body.iter():
         previous = None
         for child in parent:
-            classes = _classes(child)
-            if "fn" in classes:
+            if "fn" in classes(child):
                 if previous is not None and not (previous.tail or "").strip():
                     child.set("class", child.get("class") + " fn-after-fn")
                 previous = child
@@ -770,7 +778,7 @@ def _shift_spaces_into_inline_elements(body: etree.Element) -> None:
             continue
         previous = None
         for child in parent:
-            if child.tag in INLINE_TAGS and "fn" not in _classes(child):
+            if child.tag in INLINE_TAGS and "fn" not in classes(child):
                 before = parent.text if previous is None else previous.tail
                 if before and before[-1].isspace() and before.strip():
                     stripped = before.rstrip()
@@ -824,7 +832,7 @@ def _note_from(item: etree.Element, classes: str) -> etree.Element:
     note.extend(rest)
     for element in note.iter():
         if element is not note and element.tag in BLOCK_TAGS:
-            element.set("class", " ".join([f"fn-{element.tag}", *_classes(element)]))
+            element.set("class", " ".join([f"fn-{element.tag}", *classes(element)]))
             element.tag = "span"
     _collapse_space(note)
     _strip_end(note)
@@ -837,7 +845,7 @@ def _collapse_space(note: etree.Element) -> None:
     WeasyPrint keeps the source's line breaks inside footnotes (one sentence per line here).
     """
     def walk(element: etree.Element, preformatted: bool) -> None:
-        preformatted = preformatted or element.tag in CODE_TAGS or "fn-pre" in _classes(element)
+        preformatted = preformatted or element.tag in CODE_TAGS or "fn-pre" in classes(element)
         if element.text and not preformatted:
             element.text = SPACE_RUN.sub(" ", element.text)
         for child in element:
@@ -864,7 +872,7 @@ def _glue_entry_lines(body: etree.Element) -> None:
             and not (paragraph.text or "").strip()
             and (first.text or "").strip().rstrip(":") in LABELS
         ):
-            paragraph.set("class", " ".join(sorted(_classes(paragraph) | {"entry-meta"})))
+            paragraph.set("class", " ".join(sorted(classes(paragraph) | {"entry-meta"})))
 
 
 def _rewrite_links(
@@ -906,7 +914,7 @@ def _rewrite_links(
             target = f"{other.key}--{fragment}" if fragment else other.key
         link.set("data-address", on_site)
         link.set("href", "#" + target)
-        link.set("class", " ".join(sorted(_classes(link) | {"xref"})))
+        link.set("class", " ".join(sorted(classes(link) | {"xref"})))
         link.attrib.pop("title", None)
 
 
@@ -915,7 +923,7 @@ def _in_notes(body: etree.Element) -> set[int]:
     return {
         id(element)
         for note in body.iter()
-        if "fn" in _classes(note)
+        if "fn" in classes(note)
         for element in note.iter()
         if element is not note
     }
@@ -929,13 +937,13 @@ def _to_address(parent: etree.Element, link: etree.Element, address: str) -> Non
     link.attrib.pop("data-address", None)
     link.attrib.pop("title", None)
     link.set("href", address)
-    link.set("class", " ".join(sorted(_classes(link) - {"xref"})))
+    link.set("class", " ".join(sorted(classes(link) - {"xref"})))
     _print_address(parent, link, address)
 
 
 def _print_address(parent: etree.Element, link: etree.Element, href: str) -> None:
     """Print an external link's address after it, unless its text already is the address."""
-    link.set("class", " ".join(sorted(_classes(link) | {"external"})))
+    link.set("class", " ".join(sorted(classes(link) | {"external"})))
     shown = href.removeprefix("mailto:")
     text = " ".join("".join(link.itertext()).split())
     if _same_address(text, shown):
@@ -974,7 +982,7 @@ def _drop_dangling_xrefs(body: etree.Element, known: set[str], address: str = ""
     problems = []
     in_notes = _in_notes(body)
     for parent, link in iterparent(body):
-        if link.tag != "a" or "xref" not in _classes(link):
+        if link.tag != "a" or "xref" not in classes(link):
             continue
         target = link.get("href", "")[1:]
         if target not in known:
@@ -1066,27 +1074,11 @@ def _contents(chapters: list[Chapter]) -> str:
 # ---- element helpers ---------------------------------------------------------------------------
 
 
-def _classes(element: etree.Element) -> set[str]:
-    """The element's classes."""
-    return set((element.get("class") or "").split())
-
-
 def _heading_text(heading: etree.Element | None) -> str:
-    """A heading's text without its permalink symbol."""
+    """A heading's text without its permalink symbol or its notes, on one line."""
     if heading is None:
         return ""
-    parts = []
-
-    def walk(element: etree.Element) -> None:
-        if "headerlink" in _classes(element) or "fn" in _classes(element):
-            return
-        parts.append(element.text or "")
-        for child in element:
-            walk(child)
-            parts.append(child.tail or "")
-
-    walk(heading)
-    return " ".join("".join(parts).split())
+    return " ".join(heading_text(heading, skip=HEADING_SKIP).split())
 
 
 def _append_text(element: etree.Element, text: str | None) -> None:
@@ -1159,12 +1151,6 @@ def _unwrap(parent: etree.Element, element: etree.Element) -> None:
             parent[index - 1].tail = (parent[index - 1].tail or "") + element.tail
         else:
             parent.text = (parent.text or "") + element.tail
-
-
-def _shown(path: Path) -> str:
-    """A path as the user's shell names it: relative to the working folder when inside it."""
-    shown = os.path.relpath(path)
-    return str(path) if shown.startswith("..") else shown
 
 
 def _text(value: str) -> str:
