@@ -737,29 +737,29 @@ def test_handout_page_reference_prints_the_page_of_its_target(tiny_pdfs) -> None
     assert f"See the entry (p. {entry_page})" in " ".join(pages)
 
 
-def test_handout_link_to_a_section_it_lacks_is_plain_text(tiny_site, monkeypatch) -> None:
+@pytest.fixture
+def handout_paragraph(tiny_site, monkeypatch) -> etree.Element:
+    """The tiny site's paragraph of links ("See ..."), as the handout of its overview alone
+    prints it, with the site's address set."""
     from commentary import pdf
 
     site, folder = tiny_site
     monkeypatch.setenv("SITE_URL", "https://example.org/tiny/")
     monkeypatch.setitem(site.config["extra"], "handout", ["index.md"])
     tree = pdf.document_tree(site, folder, pdf.HANDOUT)
-    paragraph = next(p for p in tree.iter("p") if text(p).startswith("See"))
+    return next(p for p in tree.iter("p") if text(p).startswith("See"))
+
+
+def test_handout_link_to_a_section_it_lacks_is_plain_text(handout_paragraph) -> None:
+    paragraph = handout_paragraph
     assert text(paragraph).startswith("See the entry and a site")
     body_links = [a for a in paragraph.iter("a") if not any(
         a in note.iter() for note in notes(paragraph))]
     assert [a.get("href") for a in body_links] == ["https://example.com/x"]
 
 
-def test_handout_note_gives_the_site_address_of_a_source_it_lacks(tiny_site, monkeypatch) -> None:
-    from commentary import pdf
-
-    site, folder = tiny_site
-    monkeypatch.setenv("SITE_URL", "https://example.org/tiny/")
-    monkeypatch.setitem(site.config["extra"], "handout", ["index.md"])
-    tree = pdf.document_tree(site, folder, pdf.HANDOUT)
-    paragraph = next(p for p in tree.iter("p") if text(p).startswith("See"))
-    (note,) = notes(paragraph)
+def test_handout_note_gives_the_site_address_of_a_source_it_lacks(handout_paragraph) -> None:
+    (note,) = notes(handout_paragraph)
     assert text(note) == "Source A; full reference <https://example.org/tiny/other/#entry>."
 
 
